@@ -1,0 +1,113 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of SPEC §1; each is tied to one kind of organisation."""
+
+    ADMIN = "admin", _("District federation office")
+    LEADER = "leader", _("Leadership group")
+    STREET = "street", _("Street federation staff")
+    COMMUNITY = "community", _("Community union staff")
+    INDUSTRY = "industry", _("Industry federation staff")
+    LIAISON = "liaison", _("Department liaison")
+
+
+# The organisation each role is tied to: the one field that must be set, the others empty.
+ROLE_ORGANISATION_FIELD = {
+    Role.ADMIN: None,
+    Role.LEADER: None,
+    Role.STREET: "street",
+    Role.COMMUNITY: "community",
+    Role.INDUSTRY: "industry_federation",
+    Role.LIAISON: "department",
+}
+ORGANISATION_FIELDS = ("street", "community", "industry_federation", "department")
+
+
+def _role_constraint_q():
+    """Exactly the organisation field of the user's role is set."""
+    q = Q()
+    for role, field in ROLE_ORGANISATION_FIELD.items():
+        clause = Q(role=role)
+        for name in ORGANISATION_FIELDS:
+            clause &= Q(**{f"{name}__isnull": name != field})
+        q |= clause
+    return q
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    street = models.ForeignKey(
+        "membership.Street", verbose_name=_("street"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+    )
+    community = models.ForeignKey(
+        "membership.Community", verbose_name=_("community"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+    )
+    industry_federation = models.ForeignKey(
+        "membership.IndustryFederation", verbose_name=_("industry federation"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="staff",
+    )
+    department = models.ForeignKey(
+        "membership.Department", verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="liaisons",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [
+            ("view_full_pii", _("Can see full ID numbers, phones and card numbers")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_role_constraint_q(), name="user_role_matches_organisation"
+            ),
+        ]
+
+    @property
+    def organisation(self):
+        """The organisation the user works for, or None for district-wide roles."""
+        field = ROLE_ORGANISATION_FIELD.get(self.role)
+        return getattr(self, field) if field else None
+
+    @property
+    def sees_everything(self):
+        return self.role in (Role.ADMIN, Role.LEADER)
+
+    @property
+    def can_see_full_pii(self):
+        """Full-PII is a permission; the leadership group never gets it (SPEC §1)."""
+        return self.role != Role.LEADER and self.has_perm("accounts.view_full_pii")
+
+
+class AccessLog(models.Model):
+    """Who saw a full record or exported data, and when; never the data itself (SPEC §8)."""
+
+    class Action(models.TextChoices):
+        VIEW_FULL = "view_full", _("Viewed a full record")
+        EXPORT = "export", _("Exported data")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="access_logs"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    target_type = models.CharField(_("record type"), max_length=64)
+    target_id = models.CharField(_("record id"), max_length=64, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} {self.action} {self.target_type} {self.target_id}"

@@ -1,0 +1,45 @@
+"""What each role's home page shows: its own organisation, counted from the database."""
+
+from accounts.models import Role, User
+from membership.models import Community, IndustryFederation, Street, Union
+from membership.selectors import (
+    community_list,
+    department_list,
+    federation_list,
+    street_list,
+    union_list,
+)
+
+
+def home_context(*, user):
+    role = user.role
+    if role == Role.ADMIN:
+        return {
+            "streets": street_list(user=user),
+            "counts": {
+                "streets": Street.objects.for_user(user).count(),
+                "communities": Community.objects.for_user(user).count(),
+                "federations": IndustryFederation.objects.for_user(user).count(),
+                "unions": Union.objects.for_user(user).count(),
+                "users": User.objects.filter(is_active=True).count(),
+            },
+        }
+    if role == Role.LEADER:
+        return {"streets": street_list(user=user)}
+    if role == Role.STREET:
+        return {
+            "street": user.street,
+            "communities": community_list(user=user),
+            "union_count": union_list(user=user).count(),
+        }
+    if role == Role.COMMUNITY:
+        return {"community": user.community, "unions": union_list(user=user)}
+    if role == Role.INDUSTRY:
+        return {"federation": user.industry_federation, "unions": union_list(user=user)}
+    if role == Role.LIAISON:
+        return {
+            "department": user.department,
+            "departments": department_list(user=user),
+            "federations": federation_list(user=user),
+        }
+    return {}
