@@ -15,3 +15,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+
+# The suite runs on the real parts (PostgreSQL, Redis) that `make test` starts.
+if not (env("DATABASE_URL", default="").startswith("postgres") and REDIS_URL):  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "The tests need PostgreSQL and Redis: run them with `make test` "
+        "(or scripts/with-test-services .venv/bin/python -m pytest)."
+    )
