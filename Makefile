@@ -46,7 +46,8 @@ system-deps-run:
 system-deps-test: system-deps-run
 	@command -v redis-server >/dev/null && command -v chromium >/dev/null \
 	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) redis-server chromium chromium-driver postgresql; }
+	  && fc-list :lang=zh | grep -q . \
+	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) redis-server chromium chromium-driver postgresql fonts-wqy-zenhei; }
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var
