@@ -38,6 +38,13 @@ def _role_constraint_q():
     return q
 
 
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` makes the first district office user.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     street = models.ForeignKey(
@@ -57,7 +64,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="liaisons",
     )
 
-    objects = UserManager()
+    objects = PortalUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -70,6 +77,10 @@ class User(AbstractUser):
                 condition=_role_constraint_q(), name="user_role_matches_organisation"
             ),
         ]
+
+    def get_full_name(self):
+        # Chinese order: family name first, no space.
+        return f"{self.last_name}{self.first_name}".strip()
 
     @property
     def organisation(self):

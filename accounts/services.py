@@ -1,3 +1,4 @@
+from axes.helpers import get_client_ip_address
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -6,7 +7,8 @@ from accounts.models import ORGANISATION_FIELDS, ROLE_ORGANISATION_FIELD, Access
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    # The same address the login lockout sees, proxies taken into account.
+    return get_client_ip_address(request) if request is not None else None
 
 
 @transaction.atomic

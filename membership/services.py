@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from membership.models import Community, Street, Union
+from membership.models import Community, Street, Union, UnionForm
 
 
 def _check_union_scope(*, by, street, industry_federation):
@@ -22,7 +22,9 @@ def _check_union_scope(*, by, street, industry_federation):
         )
 
 
-def _check_union_fields(*, street, community):
+def _check_union_fields(*, form, street, community):
+    if form == UnionForm.COMMUNITY and community is None:
+        raise ValidationError({"community": _("A community union must belong to a community.")})
     if community is not None and community.street_id != street.pk:
         raise ValidationError(
             {"community": _("The community %(community)s is not in %(street)s.")
@@ -34,7 +36,7 @@ def _check_union_fields(*, street, community):
 def union_create(*, by, name, form, street, community=None, industry_federation=None,
                  founded_on=None, chair=""):
     _check_union_scope(by=by, street=street, industry_federation=industry_federation)
-    _check_union_fields(street=street, community=community)
+    _check_union_fields(form=form, street=street, community=community)
     union = Union(
         name=name.strip(), form=form, street=street, community=community,
         industry_federation=industry_federation, founded_on=founded_on, chair=chair.strip(),
@@ -60,7 +62,7 @@ def union_update(*, union, by, **changes):
             raise ValueError(f"union field {field!r} cannot be changed here")
         setattr(union, field, value)
     _check_union_scope(by=by, street=union.street, industry_federation=union.industry_federation)
-    _check_union_fields(street=union.street, community=union.community)
+    _check_union_fields(form=union.form, street=union.street, community=union.community)
     union._history_user = by
     union.full_clean()
     union.save()

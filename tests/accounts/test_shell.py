@@ -108,3 +108,13 @@ def test_only_the_office_holds_the_full_pii_permission(admin_user, leader,
     assert admin_user.can_see_full_pii
     assert not leader.can_see_full_pii
     assert not street_staff_dawangzhuang.can_see_full_pii
+
+
+@pytest.mark.django_db
+def test_createsuperuser_makes_a_district_office_user(organisation_structure):
+    from django.core.management import call_command
+
+    call_command("createsuperuser", "--no-input", "--username", "first_admin",
+                 "--email", "office@example.org")
+    user = User.objects.get(username="first_admin")
+    assert user.role == Role.ADMIN and user.is_superuser

@@ -95,3 +95,15 @@ def test_no_template_has_an_inline_script():
             if "src=" not in chunk.split(">", 1)[0]:
                 offenders.append(str(template))
     assert offenders == []
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_the_embedded_defaults(missing):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+        env={**{k: v for k, v in os.environ.items()
+                if not k.startswith("DJANGO_") and k != missing}, **PRODUCTION_ENV},
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert missing in result.stderr
