@@ -107,3 +107,23 @@ def test_production_refuses_the_embedded_defaults(missing):
     )
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_script(client, leader):
+    client.force_login(leader)
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.django_db
+def test_the_admin_site_opens_for_the_office_only(client, admin_user, leader):
+    client.force_login(admin_user)
+    assert client.get("/admin/accounts/user/").status_code == 200
+    assert client.get("/admin/accounts/accesslog/").status_code == 200
+    assert client.get("/admin/membership/union/").status_code == 200
+    client.force_login(leader)
+    assert client.get("/admin/accounts/user/").status_code == 302
