@@ -24,7 +24,9 @@ _USER_ORGANISATION_ID = {
 
 class ScopedQuerySet(models.QuerySet):
     # Lookup paths from the model to the organisation of each scoped role, e.g.
-    # {Role.STREET: "street", Role.COMMUNITY: "community"}. Missing role: sees nothing.
+    # {Role.STREET: "street", Role.COMMUNITY: "community"}, or a function of the
+    # organisation's id returning a Q (for scopes by sector or coverage). Missing role:
+    # sees nothing.
     scope_paths: dict = {}
     # Roles that may change records of this model inside their scope.
     writer_roles: frozenset = frozenset({Role.ADMIN})
@@ -41,6 +43,8 @@ class ScopedQuerySet(models.QuerySet):
         org_id = getattr(user, _USER_ORGANISATION_ID.get(role, ""), None)
         if path is None or org_id is None:
             return NOTHING
+        if callable(path):
+            return path(org_id)
         return Q(**{path: org_id})
 
     def role_may_write(self, user):
@@ -51,6 +55,7 @@ class ScopedQuerySet(models.QuerySet):
         """The records `user` may see, or with write=True may change.
 
         Paths follow foreign keys forwards only, so no row can repeat.
+        Note: `write=True` narrows by role; the path is the same as for reading.
         """
         return self.filter(self.scope_q(user, write=write))
 

@@ -1,19 +1,9 @@
-from django.urls import path
+"""The membership app's URLs, one module per area (membership/urls_parts/)."""
 
-from membership import views
+from membership.urls_parts import exports, imports, members, organisations, units, workers
 
 app_name = "membership"
-urlpatterns = [
-    path("streets/", views.street_list, name="street_list"),
-    path("streets/<int:pk>/", views.street_detail, name="street_detail"),
-    path("streets/<int:pk>/edit/", views.street_edit, name="street_edit"),
-    path("communities/<int:pk>/", views.community_detail, name="community_detail"),
-    path("communities/<int:pk>/edit/", views.community_edit, name="community_edit"),
-    path("unions/", views.union_list, name="union_list"),
-    path("unions/new/", views.union_create, name="union_create"),
-    path("unions/export.xlsx", views.union_export, name="union_export"),
-    path("unions/<int:pk>/", views.union_detail, name="union_detail"),
-    path("unions/<int:pk>/edit/", views.union_edit, name="union_edit"),
-    path("federations/", views.federation_list, name="federation_list"),
-    path("federations/<int:pk>/", views.federation_detail, name="federation_detail"),
-]
+urlpatterns = (
+    organisations.urlpatterns + units.urlpatterns + workers.urlpatterns
+    + members.urlpatterns + imports.urlpatterns + exports.urlpatterns
+)

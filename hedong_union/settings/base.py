@@ -239,3 +239,10 @@ LOGGING = {
 # ---------------------------------------------------------------------------
 # Password of the demo users made by `seed_demo` (never used in production).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
+
+# ---------------------------------------------------------------------------
+# Personal information (SPEC §8): Fernet keys (newest first) and a separate HMAC key.
+# docs/pii-keys.md tells how to make and rotate them. Production must set both.
+# ---------------------------------------------------------------------------
+PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=[])
+PII_HMAC_KEY = env("PII_HMAC_KEY", default="")

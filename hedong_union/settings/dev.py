@@ -13,3 +13,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Fixed, non-secret PII keys so demo data survives restarts; never used in production.
+PII_ENCRYPTION_KEYS = env.list(
+    "PII_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktcGlpLWtleS1oZWRvbmctdW5pb24tMDE="]
+)
+PII_HMAC_KEY = env("PII_HMAC_KEY", default="dev-only-pii-hmac-key-hedong-union")

@@ -27,3 +27,6 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
+
+PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
+PII_HMAC_KEY = env("PII_HMAC_KEY")

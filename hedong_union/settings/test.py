@@ -16,6 +16,11 @@ STORAGES = {
 }
 ALLOWED_HOSTS = ["*"]
 
+PII_ENCRYPTION_KEYS = env.list(
+    "PII_ENCRYPTION_KEYS", default=["dGVzdC1vbmx5LXBpaS1rZXktaGVkb25nLXVuaW9uLTE="]
+)
+PII_HMAC_KEY = env("PII_HMAC_KEY", default="test-only-pii-hmac-key-hedong-union")
+
 # The suite runs on the real parts (PostgreSQL, Redis) that `make test` starts.
 if not (env("DATABASE_URL", default="").startswith("postgres") and REDIS_URL):  # noqa: F405
     from django.core.exceptions import ImproperlyConfigured

@@ -1,0 +1,31 @@
+"""Writes of the membership app, one module per kind of record (STYLE habit 1)."""
+
+from membership.services.organisations import (  # noqa: F401
+    community_update,
+    street_update,
+    union_create,
+    union_update,
+)
+from membership.services.members import (  # noqa: F401
+    dues_arrears,
+    dues_record,
+    enrollment_submit,
+    member_bind_card,
+    member_end,
+    member_enroll,
+    member_numbers_reserve,
+    member_transfer,
+    route_union,
+)
+from membership.services.units import (  # noqa: F401
+    founding_step_add,
+    progress_note_add,
+    unit_create,
+    unit_update,
+)
+from membership.services.workers import (  # noqa: F401
+    prepare_worker,
+    worker_create,
+    worker_find,
+    worker_update,
+)

@@ -1,0 +1,3 @@
+"""URLs of the workers pages."""
+
+urlpatterns = []
