@@ -1,1 +1,255 @@
-"""Built by a later issue; see docs/decisions.md."""
+"""Subsidies and payments to member cards (SPEC §6): programmes as data, entitlements with
+database constraints against double payment, batches with a second approver."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class ProgrammeCode(models.TextChoices):
+    UNIVERSAL = "UNIVERSAL", _("Migrant member benefit (普惠)")
+    SKILL_SENIOR = "SKILL_SENIOR", _("Skill reward: senior worker")
+    SKILL_TECH = "SKILL_TECH", _("Skill reward: technician or senior technician")
+    SPRING_RETURN = "SPRING_RETURN", _("Safe return to Tianjin after Spring Festival")
+    DEVELOPMENT = "DEVELOPMENT", _("Member development subsidy")
+    INDUSTRY_GRANT = "INDUSTRY_GRANT", _("Industry federation grant")
+    FOUNDING_REBATE = "FOUNDING_REBATE", _("Union fund rebate to 2019 founders")
+    MODEL_HOME = "MODEL_HOME", _("Model workers' home award")
+
+
+INDIVIDUAL_PROGRAMMES = (ProgrammeCode.UNIVERSAL, ProgrammeCode.SKILL_SENIOR,
+                         ProgrammeCode.SKILL_TECH, ProgrammeCode.SPRING_RETURN)
+SKILL_PROGRAMMES = (ProgrammeCode.SKILL_SENIOR, ProgrammeCode.SKILL_TECH)
+
+
+class Programme(models.Model):
+    code = models.CharField(_("code"), max_length=16, choices=ProgrammeCode.choices,
+                            unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgrammeYear(models.Model):
+    """A programme's settings for one year, editable by the district office."""
+
+    programme = models.ForeignKey(Programme, to_field="code", db_column="programme_code",
+                                  on_delete=models.PROTECT, related_name="years")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2,
+                                 help_text=_("The fixed amount, or the cap where the amount "
+                                             "varies."))
+    minimum = models.DecimalField(_("minimum (yuan)"), max_digits=12, decimal_places=2,
+                                  null=True, blank=True)
+    cap = models.DecimalField(_("cap per recipient per year (yuan)"), max_digits=12,
+                              decimal_places=2, null=True, blank=True)
+    city_share = models.DecimalField(_("city share"), max_digits=4, decimal_places=2,
+                                     default=Decimal("0"),
+                                     help_text=_("The part paid by the city federation, "
+                                                 "e.g. 0.60; the district pays the rest."))
+    quota = models.PositiveIntegerField(_("quota"), null=True, blank=True)
+    accepted = models.PositiveIntegerField(_("seats taken"), default=0)
+    spring_festival = models.DateField(_("Spring Festival"), null=True, blank=True)
+    window_start = models.DateField(_("return window from"), null=True, blank=True)
+    window_end = models.DateField(_("return window until"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme year")
+        verbose_name_plural = _("programme years")
+        ordering = ["programme", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="programme_year_unique"),
+            models.CheckConstraint(condition=Q(city_share__gte=0, city_share__lte=1),
+                                   name="programme_city_share_fraction"),
+            # The quota is never exceeded, whatever the code does (SPEC §6.1).
+            models.CheckConstraint(condition=Q(quota__isnull=True)
+                                   | Q(accepted__lte=F("quota")),
+                                   name="programme_quota_never_exceeded"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="programme_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id} {self.year}"
+
+
+class EntitlementState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    IN_BATCH = "in_batch", _("In a batch")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# States that hold a claim on the money: the unique constraints count only these.
+LIVE_STATES = [s for s in EntitlementState.values if s not in ("rejected", "cancelled")]
+_LIVE = Q(state__in=LIVE_STATES)
+
+
+class SkillLevel(models.TextChoices):
+    SENIOR = "senior", _("Senior worker (高级工)")
+    TECHNICIAN = "technician", _("Technician (技师)")
+    SENIOR_TECHNICIAN = "senior_technician", _("Senior technician (高级技师)")
+
+
+class Entitlement(models.Model):
+    """Money due (应发) to a member or an organisation under one programme and year."""
+
+    programme = models.ForeignKey(Programme, to_field="code", db_column="programme_code",
+                                  on_delete=models.PROTECT, related_name="entitlements")
+    year = models.PositiveSmallIntegerField(_("year"))
+    member = models.ForeignKey("membership.Member", verbose_name=_("member"), null=True,
+                               blank=True, on_delete=models.PROTECT,
+                               related_name="entitlements")
+    # Organisation programmes pay a street federation, an industry federation or a union.
+    street = models.ForeignKey("membership.Street", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="entitlements")
+    industry_federation = models.ForeignKey("membership.IndustryFederation", null=True,
+                                            blank=True, on_delete=models.PROTECT,
+                                            related_name="entitlements")
+    union = models.ForeignKey("membership.Union", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="entitlements")
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    city_amount = models.DecimalField(_("city share (yuan)"), max_digits=12, decimal_places=2)
+    district_amount = models.DecimalField(_("district share (yuan)"), max_digits=12,
+                                          decimal_places=2)
+    state = models.CharField(_("state"), max_length=16, choices=EntitlementState.choices,
+                             default=EntitlementState.DRAFT)
+    # Evidence of claims.
+    certificate_level = models.CharField(_("certificate level"), max_length=20,
+                                         choices=SkillLevel.choices, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=40, null=True,
+                                          blank=True)
+    certificate_date = models.DateField(_("certificate date"), null=True, blank=True)
+    ticket_number = models.CharField(_("ticket number"), max_length=40, null=True, blank=True)
+    trip_date = models.DateField(_("return trip date"), null=True, blank=True)
+    fare = models.DecimalField(_("fare (yuan)"), max_digits=8, decimal_places=2, null=True,
+                               blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("entitlement")
+        verbose_name_plural = _("entitlements")
+        ordering = ["-created_at", "pk"]
+        indexes = [models.Index(fields=["programme", "year", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount=F("city_amount") + F("district_amount")),
+                                   name="entitlement_shares_add_up"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="entitlement_amount_positive"),
+            models.UniqueConstraint(fields=["member", "year"],
+                                    condition=_LIVE & Q(programme="UNIVERSAL"),
+                                    name="one_universal_per_member_year"),
+            models.UniqueConstraint(fields=["member", "programme"],
+                                    condition=_LIVE & Q(programme__in=SKILL_PROGRAMMES),
+                                    name="one_skill_reward_per_member_level"),
+            models.UniqueConstraint(fields=["certificate_number"],
+                                    condition=_LIVE & Q(certificate_number__isnull=False),
+                                    name="one_reward_per_certificate"),
+            models.UniqueConstraint(fields=["member", "year"],
+                                    condition=_LIVE & Q(programme="SPRING_RETURN"),
+                                    name="one_spring_return_per_member_year"),
+            models.UniqueConstraint(fields=["ticket_number"],
+                                    condition=_LIVE & Q(ticket_number__isnull=False),
+                                    name="one_payment_per_ticket"),
+            models.UniqueConstraint(fields=["programme", "year", "street"],
+                                    condition=_LIVE & Q(street__isnull=False),
+                                    name="one_organisation_entitlement_per_street_year"),
+            models.UniqueConstraint(fields=["programme", "year", "industry_federation"],
+                                    condition=_LIVE & Q(industry_federation__isnull=False),
+                                    name="one_organisation_entitlement_per_federation_year"),
+            models.UniqueConstraint(fields=["programme", "year", "union"],
+                                    condition=_LIVE & Q(union__isnull=False),
+                                    name="one_organisation_entitlement_per_union_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id} {self.year} {self.amount}"
+
+
+class BatchState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Payment file made")
+    SETTLED = "settled", _("Bank result imported")
+
+
+class Batch(models.Model):
+    """A disbursement batch 发放批次: approved by a second person, paid through one file."""
+
+    number = models.CharField(_("batch number"), max_length=24, unique=True)
+    state = models.CharField(_("state"), max_length=16, choices=BatchState.choices,
+                             default=BatchState.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("made by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    payment_file = models.FileField(_("payment file"), upload_to="batches/", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at"]
+        constraints = [
+            # Maker-checker: the creator cannot approve (SPEC §6.3).
+            models.CheckConstraint(condition=Q(approved_by__isnull=True)
+                                   | ~Q(approved_by=F("created_by")),
+                                   name="batch_approved_by_a_second_person"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the bank")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+class BatchLine(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines")
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
+    line_id = models.CharField(_("line id"), max_length=32, unique=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    status = models.CharField(_("status"), max_length=8, choices=LineStatus.choices,
+                              default=LineStatus.PENDING)
+    failure_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        constraints = [
+            # One entitlement is never paid twice: at most one line pending or paid.
+            models.UniqueConstraint(fields=["entitlement"],
+                                    condition=Q(status__in=["pending", "paid"]),
+                                    name="one_live_line_per_entitlement"),
+            models.UniqueConstraint(fields=["batch", "entitlement"],
+                                    name="entitlement_once_per_batch"),
+        ]

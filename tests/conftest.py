@@ -13,11 +13,19 @@ from membership.models import Community, Department, IndustryFederation, Street,
 PASSWORD = "correct-horse-battery"
 
 
+# The data migrations that `migrate` runs on an empty database (SPEC §11).
+DATA_MIGRATIONS = (
+    "membership.migrations.0002_load_organisation_structure",
+    "subsidies.migrations.0002_load_programmes",
+)
+
+
 @pytest.fixture
 def organisation_structure(db):
-    """The structure `migrate` creates; loaded again after a transactional test flushed it."""
-    migration = importlib.import_module("membership.migrations.0002_load_organisation_structure")
-    migration.load(django_apps, None)
+    """The structure and programmes `migrate` creates; loaded again after a transactional
+    test flushed the database."""
+    for name in DATA_MIGRATIONS:
+        importlib.import_module(name).load(django_apps, None)
 
 
 @pytest.fixture
@@ -112,3 +120,109 @@ def union_dazhigu_education(dazhigu, dazhigu_community, education_federation):
         name="大直沽启明培训学校工会", form=UnionForm.ENTERPRISE, street=dazhigu,
         community=dazhigu_community, industry_federation=education_federation,
     )
+
+
+# The registry: one unit, worker and member on each side of the scoping matrix. Side a sits
+# in 大王庄 / its first community / property (区住建委); side b in 大直沽 / education.
+# Identifiers are synthetic with real check digits (membership.fakes).
+
+def _registry_identifiers():
+    import random
+    from datetime import date
+
+    from membership import fakes
+
+    rng = random.Random(3_2019_0307)
+    return {
+        "code_a": fakes.credit_code(rng),
+        "code_b": fakes.credit_code(rng),
+        "id_a": fakes.resident_id(rng, region="120102", birth_date=date(1990, 3, 7)),
+        "id_b": fakes.resident_id(rng, region="130102", birth_date=date(1985, 11, 20)),
+        "phone_a": "13802211234",
+        "phone_b": "13912345678",
+    }
+
+
+REGISTRY = _registry_identifiers()
+
+
+@pytest.fixture
+def registrar(organisation_structure):
+    """The office user who registers the matrix's records (any test may use another)."""
+    return _user("office_registrar", Role.ADMIN)
+
+
+@pytest.fixture
+def unit_dawangzhuang_property(registrar, dawangzhuang, dawangzhuang_community):
+    from datetime import date
+
+    from membership.services import unit_create
+
+    return unit_create(
+        by=registrar, name="大王庄安居物业服务有限公司", credit_code=REGISTRY["code_a"],
+        kind="non_public_enterprise", sector="property", street=dawangzhuang,
+        community=dawangzhuang_community, employee_count=120, migrant_count=40,
+        registered_on=date(2018, 6, 1),
+    )
+
+
+@pytest.fixture
+def unit_dazhigu_education(registrar, dazhigu, dazhigu_community):
+    from datetime import date
+
+    from membership.services import unit_create
+
+    return unit_create(
+        by=registrar, name="大直沽启明培训学校", credit_code=REGISTRY["code_b"],
+        kind="social_organisation", sector="education", street=dazhigu,
+        community=dazhigu_community, employee_count=35, migrant_count=5,
+        registered_on=date(2017, 9, 1),
+    )
+
+
+@pytest.fixture
+def worker_dawangzhuang(registrar, unit_dawangzhuang_property, dawangzhuang_community):
+    from datetime import date
+
+    from membership.services import worker_create
+
+    return worker_create(
+        by=registrar, name="王建国", id_number=REGISTRY["id_a"], phone=REGISTRY["phone_a"],
+        hukou_type="rural", employment_form="contract", occupation_group="security",
+        employer=unit_dawangzhuang_property, community=dawangzhuang_community,
+        identified_on=date(2024, 3, 20),
+    )
+
+
+@pytest.fixture
+def worker_dazhigu(registrar, unit_dazhigu_education, dazhigu_community):
+    from datetime import date
+
+    from membership.services import worker_create
+
+    return worker_create(
+        by=registrar, name="赵秀英", id_number=REGISTRY["id_b"], phone=REGISTRY["phone_b"],
+        hukou_type="non_rural", employment_form="contract", occupation_group="other",
+        employer=unit_dazhigu_education, community=dazhigu_community,
+        identified_on=date(2024, 4, 2),
+    )
+
+
+@pytest.fixture
+def member_dawangzhuang(registrar, worker_dawangzhuang, union_dawangzhuang_property):
+    from datetime import date
+
+    from membership.services import member_enroll
+
+    return member_enroll(by=registrar, worker=worker_dawangzhuang,
+                         union=union_dawangzhuang_property, joined_on=date(2024, 4, 1))
+
+
+@pytest.fixture
+def member_dazhigu(registrar, worker_dazhigu, union_dazhigu_education):
+    from datetime import date
+
+    from membership.services import member_enroll
+
+    return member_enroll(by=registrar, worker=worker_dazhigu,
+                         union=union_dazhigu_education, joined_on=date(2024, 5, 1))

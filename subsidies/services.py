@@ -1,0 +1,289 @@
+"""Writes of the subsidies app (SPEC §6.3): rule runs, claims, decisions, batches and the
+bank's results. Every service is one transaction; constraints in the database back each
+rule against double payment."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.models import Role
+from subsidies import rules
+from subsidies.models import (
+    Batch,
+    BatchLine,
+    BatchState,
+    Entitlement,
+    EntitlementState,
+    LineStatus,
+    ProgrammeCode,
+    ProgrammeYear,
+)
+
+CHUNK = 5000
+
+
+class QuotaFull(Exception):
+    """名额已满: the year's seats are all taken."""
+
+
+def _require_admin(user):
+    if user is None or user.role != Role.ADMIN:
+        raise PermissionDenied
+
+
+def programme_year(code, year, *, lock=False):
+    queryset = ProgrammeYear.objects.select_for_update() if lock else ProgrammeYear.objects
+    try:
+        return queryset.get(programme_id=code, year=year)
+    except ProgrammeYear.DoesNotExist:
+        raise ValidationError(_("No settings for %(programme)s in %(year)s; the district "
+                                "office adds them first.") % {"programme": code, "year": year}
+                              ) from None
+
+
+def _not_eligible(error):
+    return ValidationError({error.field: error.message} if error.field else error.message)
+
+
+@transaction.atomic
+def universal_run(*, year, by, on=None):
+    """Create a draft UNIVERSAL entitlement for every eligible member who has none for the
+    year. Running it again creates nothing new (SPEC §6.3)."""
+    _require_admin(by)
+    on = on or min(timezone.localdate(), date(year, 12, 31))
+    settings = programme_year(ProgrammeCode.UNIVERSAL, year, lock=True)  # one run at a time
+    money = rules.split(settings.amount, settings.city_share)
+    already = Entitlement.objects.filter(programme_id=ProgrammeCode.UNIVERSAL, year=year,
+                                         state__in=_live_states()).values("member_id")
+    member_ids = rules.universal_members(on).exclude(pk__in=already).values_list(
+        "pk", flat=True).order_by("pk")
+    created = 0
+    batch = []
+    for member_id in member_ids.iterator(chunk_size=CHUNK):
+        batch.append(Entitlement(
+            programme_id=ProgrammeCode.UNIVERSAL, year=year, member_id=member_id,
+            amount=money.amount, city_amount=money.city, district_amount=money.district,
+            state=EntitlementState.DRAFT, created_by=by, note=f"rule run {on.isoformat()}"))
+        if len(batch) == CHUNK:
+            created += len(bulk_create_with_history(batch, Entitlement, default_user=by))
+            batch = []
+    if batch:
+        created += len(bulk_create_with_history(batch, Entitlement, default_user=by))
+    return created
+
+
+def _live_states():
+    from subsidies.models import LIVE_STATES
+
+    return LIVE_STATES
+
+
+@transaction.atomic
+def entitlements_submit(*, queryset, by):
+    """Draft → pending approval, for the office's review."""
+    _require_admin(by)
+    return queryset.filter(state=EntitlementState.DRAFT).update(state=EntitlementState.PENDING)
+
+
+@transaction.atomic
+def entitlements_approve(*, queryset, by, on=None):
+    """Approve pending entitlements, checking eligibility again (SPEC §6.3); those no longer
+    eligible are rejected with the reason. Returns (approved, rejected) counts."""
+    _require_admin(by)
+    on = on or timezone.localdate()
+    pending = list(queryset.select_for_update(of=("self",)).filter(state=EntitlementState.PENDING)
+                   .select_related("member__worker"))
+    approved, rejected = [], []
+    for entitlement in pending:
+        try:
+            _recheck(entitlement, on)
+        except rules.NotEligible as error:
+            entitlement.state, entitlement.reject_reason = EntitlementState.REJECTED, \
+                error.message
+            rejected.append(entitlement)
+        else:
+            entitlement.state = EntitlementState.APPROVED
+            approved.append(entitlement)
+        entitlement.decided_by = by
+    changed = approved + rejected
+    bulk_update_with_history(changed, Entitlement, ["state", "reject_reason", "decided_by"],
+                             batch_size=CHUNK, default_user=by)
+    _free_seats([e for e in rejected if e.programme_id == ProgrammeCode.SPRING_RETURN])
+    return len(approved), len(rejected)
+
+
+def _recheck(entitlement, on):
+    if entitlement.member_id is None:
+        return
+    code = entitlement.programme_id
+    if code == ProgrammeCode.UNIVERSAL:
+        rules.universal_check(entitlement.member, on)
+    elif code in (ProgrammeCode.SKILL_SENIOR, ProgrammeCode.SKILL_TECH):
+        rules.skill_check(entitlement.member, level=entitlement.certificate_level,
+                          certificate_date=entitlement.certificate_date, on=on)
+    elif code == ProgrammeCode.SPRING_RETURN:
+        settings = programme_year(code, entitlement.year)
+        rules.spring_return_check(entitlement.member, settings=settings,
+                                  trip_date=entitlement.trip_date, fare=entitlement.fare,
+                                  on=entitlement.received_at.date() if entitlement.received_at
+                                  else on)
+
+
+def _free_seats(entitlements):
+    """A spring-return claim rejected on review gives its seat back (SPEC §6.1)."""
+    years = {}
+    for entitlement in entitlements:
+        years[entitlement.year] = years.get(entitlement.year, 0) + 1
+    for year, count in years.items():
+        ProgrammeYear.objects.filter(programme_id=ProgrammeCode.SPRING_RETURN, year=year) \
+            .update(accepted=F("accepted") - count)
+
+
+@transaction.atomic
+def entitlement_reject(*, entitlement, by, reason):
+    _require_admin(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    if entitlement.state not in (EntitlementState.DRAFT, EntitlementState.PENDING,
+                                 EntitlementState.APPROVED):
+        raise ValidationError(_("Only an entitlement not yet in a batch can be rejected."))
+    entitlement.state, entitlement.reject_reason = EntitlementState.REJECTED, reason
+    entitlement.decided_by = by
+    entitlement._history_user = by
+    entitlement.save(update_fields=["state", "reject_reason", "decided_by"])
+    if entitlement.programme_id == ProgrammeCode.SPRING_RETURN:
+        _free_seats([entitlement])
+    return entitlement
+
+
+def _create_claim(entitlement, *, duplicate_messages):
+    """Insert a claim; a unique constraint refusing it becomes the user's message."""
+    try:
+        with transaction.atomic():
+            entitlement.save()
+    except IntegrityError as error:
+        text = str(error)
+        for constraint, (field, message) in duplicate_messages.items():
+            if constraint in text:
+                raise ValidationError({field: message}) from None
+        raise
+    return entitlement
+
+
+@transaction.atomic
+def spring_return_claim(*, member, fare, ticket_number, trip_date, received_at=None):
+    """The member's spring-return claim (SPEC §6.1): checked, then a seat taken first come,
+    first served by the server's time of receipt; '名额已满' when full."""
+    received_at = received_at or timezone.now()
+    on = timezone.localtime(received_at).date()
+    settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
+    ticket_number = (ticket_number or "").strip().upper()
+    if not ticket_number:
+        raise ValidationError({"ticket_number": _("Enter the ticket number.")})
+    try:
+        amount = rules.spring_return_check(member, settings=settings, trip_date=trip_date,
+                                           fare=fare, on=on)
+    except rules.NotEligible as error:
+        raise _not_eligible(error) from None
+    # The seat: a conditional update, so concurrent claims never exceed the quota.
+    taken = ProgrammeYear.objects.filter(pk=settings.pk, accepted__lt=F("quota")).update(
+        accepted=F("accepted") + 1)
+    if not taken:
+        raise QuotaFull(_("The quota is full."))
+    money = rules.split(amount, settings.city_share)
+    return _create_claim(Entitlement(
+        programme_id=ProgrammeCode.SPRING_RETURN, year=on.year, member=member,
+        amount=money.amount, city_amount=money.city, district_amount=money.district,
+        state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
+        fare=fare, received_at=received_at,
+    ), duplicate_messages={
+        "one_spring_return_per_member_year": (
+            "ticket_number", _("You have already claimed this year's subsidy.")),
+        "one_payment_per_ticket": (
+            "ticket_number", _("This ticket has already been claimed.")),
+    })
+
+
+@transaction.atomic
+def skill_claim(*, member, level, certificate_number, certificate_date, by=None, on=None):
+    """A skill reward: entered by staff from the certificate, or claimed by the member."""
+    on = on or timezone.localdate()
+    certificate_number = (certificate_number or "").strip().upper()
+    if not certificate_number:
+        raise ValidationError({"certificate_number": _("Enter the certificate number.")})
+    try:
+        code, year = rules.skill_check(member, level=level, certificate_date=certificate_date,
+                                       on=on)
+    except rules.NotEligible as error:
+        raise _not_eligible(error) from None
+    settings = programme_year(code, year)
+    money = rules.split(settings.amount, settings.city_share)
+    return _create_claim(Entitlement(
+        programme_id=code, year=year, member=member, amount=money.amount,
+        city_amount=money.city, district_amount=money.district,
+        state=EntitlementState.PENDING, certificate_level=level,
+        certificate_number=certificate_number, certificate_date=certificate_date,
+        received_at=timezone.now(), created_by=by,
+    ), duplicate_messages={
+        "one_skill_reward_per_member_level": (
+            "certificate_level", _("This member has already been rewarded for this level.")),
+        "one_reward_per_certificate": (
+            "certificate_number", _("This certificate has already been rewarded.")),
+    })
+
+
+@transaction.atomic
+def batch_create(*, by, queryset):
+    """A draft batch of approved entitlements (and failed ones paid again), one line each."""
+    _require_admin(by)
+    payable = list(queryset.select_for_update().filter(
+        state__in=[EntitlementState.APPROVED, EntitlementState.FAILED]).order_by("pk"))
+    if not payable:
+        raise ValidationError(_("There is no approved entitlement to pay."))
+    now = timezone.localtime()
+    count = Batch.objects.filter(created_at__date=now.date()).count() + 1
+    batch = Batch.objects.create(number=f"PB{now:%Y%m%d}-{count:03d}", created_by=by)
+    BatchLine.objects.bulk_create([
+        BatchLine(batch=batch, entitlement=e, amount=e.amount,
+                  line_id=f"{batch.number}-{i:06d}")
+        for i, e in enumerate(payable, start=1)
+    ], batch_size=CHUNK)
+    for entitlement in payable:
+        entitlement.state = EntitlementState.IN_BATCH
+    bulk_update_with_history(payable, Entitlement, ["state"], batch_size=CHUNK,
+                             default_user=by)
+    return batch
+
+
+@transaction.atomic
+def batch_approve(*, batch, by):
+    """The second person approves (SPEC §6.3: the creator cannot)."""
+    _require_admin(by)
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.created_by_id == by.pk:
+        raise ValidationError(_("The person who made the batch cannot approve it."))
+    if batch.state != BatchState.DRAFT:
+        raise ValidationError(_("This batch is already approved."))
+    batch.state, batch.approved_by, batch.approved_at = BatchState.APPROVED, by, timezone.now()
+    batch._history_user = by
+    batch.save()
+    return batch
+
+
+def line_settle(line, *, paid, reason, by):
+    """Mark one line paid or failed and its entitlement with it (used by the result import)."""
+    line.status = LineStatus.PAID if paid else LineStatus.FAILED
+    line.failure_reason = "" if paid else reason
+    line.settled_at = timezone.now()
+    line.save(update_fields=["status", "failure_reason", "settled_at"])
+    entitlement = line.entitlement
+    entitlement.state = EntitlementState.PAID if paid else EntitlementState.FAILED
+    entitlement._history_user = by
+    entitlement.save(update_fields=["state"])
