@@ -2,6 +2,7 @@
 bank's results. Every service is one transaction; constraints in the database back each
 rule against double payment."""
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -287,3 +288,130 @@ def line_settle(line, *, paid, reason, by):
     entitlement.state = EntitlementState.PAID if paid else EntitlementState.FAILED
     entitlement._history_user = by
     entitlement.save(update_fields=["state"])
+
+
+PAYMENT_FILE_COLUMNS = ("明细编号", "会员服务卡号", "姓名", "金额")
+RESULT_OK, RESULT_FAILED = "成功", "失败"
+
+
+def batch_payment_rows(batch):
+    """The payment file's rows: line id, full card number, name, amount (for the bank)."""
+    lines = batch.lines.select_related("entitlement__member__worker").order_by("pk")
+    for line in lines.iterator(chunk_size=CHUNK):
+        member = line.entitlement.member
+        yield [line.line_id, member.card_number if member else "",
+               member.worker.name if member else "", line.amount]
+
+
+@transaction.atomic
+def batch_payment_file(*, batch, by, request=None):
+    """Write the approved batch's payment file for the card bank (idempotent: a batch has one
+    file; making it again rewrites the same lines). Logged as an export of full card numbers."""
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from accounts.models import AccessLog
+    from accounts.services import access_log_record
+    from reporting.xlsx import Column, write_xlsx
+
+    _require_admin(by)
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state not in (BatchState.APPROVED, BatchState.SENT):
+        raise ValidationError(_("Only an approved batch has a payment file."))
+    stream = io.BytesIO()
+    write_xlsx(stream, title=_("Payment file"), scope=batch.number,
+               as_of=timezone.localdate(), sheet_name=batch.number,
+               columns=[Column(PAYMENT_FILE_COLUMNS[0], 24), Column(PAYMENT_FILE_COLUMNS[1], 24),
+                        Column(PAYMENT_FILE_COLUMNS[2], 12),
+                        Column(PAYMENT_FILE_COLUMNS[3], 14, "money")],
+               rows=batch_payment_rows(batch))
+    if batch.payment_file:
+        batch.payment_file.delete(save=False)
+    batch.payment_file.save(f"{batch.number}.xlsx", ContentFile(stream.getvalue()), save=False)
+    batch.state = BatchState.SENT
+    batch._history_user = by
+    batch.save()
+    access_log_record(user=by, action=AccessLog.Action.EXPORT, target_type="subsidies.batch",
+                      target_id=batch.pk, description=f"payment file {batch.number}",
+                      request=request)
+    return batch
+
+
+@dataclass
+class ResultReport:
+    paid: int = 0
+    failed: int = 0
+    errors: list = field(default_factory=list)  # (row, message)
+
+
+@transaction.atomic
+def batch_result_apply(*, batch, rows, by):
+    """Apply the bank's result rows (row number, line id, 成功/失败, reason, amount or None).
+
+    Unknown line ids, duplicates, lines already settled and bad values are reported and
+    change nothing; good rows mark their line and entitlement paid or failed. A failed
+    entitlement can go into a later batch. Applying the same file again changes nothing.
+    """
+    _require_admin(by)
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state not in (BatchState.SENT, BatchState.SETTLED):
+        raise ValidationError(_("Import the bank's result after the payment file is made."))
+    report = ResultReport()
+    lines = {line.line_id: line for line in batch.lines.select_for_update(of=("self",))
+             .select_related("entitlement")}
+    seen = {}
+    for row, line_id, outcome, reason, amount in rows:
+        line_id = (line_id or "").strip()
+        line = lines.get(line_id)
+        if line is None:
+            report.errors.append((row, _("Line %(line)s is not in this batch.")
+                                  % {"line": line_id or "—"}))
+            continue
+        if line_id in seen:
+            report.errors.append((row, _("Line %(line)s appears twice (first on row %(first)d).")
+                                  % {"line": line_id, "first": seen[line_id]}))
+            continue
+        seen[line_id] = row
+        outcome = (outcome or "").strip()
+        if outcome not in (RESULT_OK, RESULT_FAILED):
+            report.errors.append((row, _("The result must be 成功 or 失败.")))
+            continue
+        if amount is not None and amount != line.amount:
+            report.errors.append((row, _("The amount %(amount)s differs from the line's "
+                                         "%(expected)s.") % {"amount": amount,
+                                                              "expected": line.amount}))
+            continue
+        if line.status != LineStatus.PENDING:
+            report.errors.append((row, _("Line %(line)s was already settled as %(status)s.")
+                                  % {"line": line_id, "status": line.get_status_display()}))
+            continue
+        line_settle(line, paid=outcome == RESULT_OK, reason=(reason or "").strip(), by=by)
+        if outcome == RESULT_OK:
+            report.paid += 1
+        else:
+            report.failed += 1
+    if not batch.lines.filter(status=LineStatus.PENDING).exists():
+        batch.state = BatchState.SETTLED
+        batch._history_user = by
+        batch.save(update_fields=["state"])
+    return report
+
+
+def totals(*, year=None):
+    """Money by programme, year and funding source (SPEC §6.3), to the yuan: what is
+    entitled (every live entitlement), what is paid, and the city and district parts."""
+    from django.db.models import Q, Sum
+
+    from subsidies.models import LIVE_STATES
+
+    queryset = Entitlement.objects.filter(state__in=LIVE_STATES)
+    if year is not None:
+        queryset = queryset.filter(year=year)
+    paid = Q(state=EntitlementState.PAID)
+    return list(queryset.values("programme_id", "year").order_by("programme_id", "year")
+                .annotate(entitled=Sum("amount"), entitled_city=Sum("city_amount"),
+                          entitled_district=Sum("district_amount"),
+                          paid=Sum("amount", filter=paid),
+                          paid_city=Sum("city_amount", filter=paid),
+                          paid_district=Sum("district_amount", filter=paid)))

@@ -226,3 +226,9 @@ def member_dazhigu(registrar, worker_dazhigu, union_dazhigu_education):
 
     return member_enroll(by=registrar, worker=worker_dazhigu,
                          union=union_dazhigu_education, joined_on=date(2024, 5, 1))
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files the tests make (payment files, imports, exports) go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

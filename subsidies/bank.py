@@ -1,0 +1,58 @@
+"""Reading the card bank's result file (SPEC §6.3): line id, 成功/失败, reason."""
+
+import zipfile
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from membership.identifiers import normalise_text
+
+MAX_BYTES = 20 * 1024 * 1024
+_LINE, _RESULT, _REASON, _AMOUNT = "明细编号", "结果", "原因", "金额"
+_ALIASES = {"处理结果": _RESULT, "状态": _RESULT, "失败原因": _REASON, "备注": _REASON,
+            "发放金额": _AMOUNT}
+
+
+def read_result_file(upload):
+    """Rows (excel row, line id, outcome, reason, amount or None) of a result workbook."""
+    if upload.size > MAX_BYTES:
+        raise ValidationError(_("The file is larger than 20 MB."))
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise ValidationError(_("This is not an Excel .xlsx file."))
+    try:
+        sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ValidationError(_("The Excel file is damaged and cannot be read.")) from None
+    header_index, columns = _find_header(rows)
+    out = []
+    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if not any(cell not in (None, "") for cell in row):
+            continue
+        value = {name: row[index] if index < len(row) else None
+                 for name, index in columns.items()}
+        out.append((offset, normalise_text(value[_LINE]), normalise_text(value[_RESULT]),
+                    str(value.get(_REASON) or "").strip(), _amount(value.get(_AMOUNT))))
+    return out
+
+
+def _find_header(rows):
+    for index, row in enumerate(rows[:10]):
+        names = [_ALIASES.get(normalise_text(c), normalise_text(c)) for c in row]
+        if _LINE in names and _RESULT in names:
+            return index, {name: names.index(name) for name in (_LINE, _RESULT, _REASON,
+                                                                _AMOUNT) if name in names}
+    raise ValidationError(_("The file needs the columns 明细编号 and 结果."))
+
+
+def _amount(value):
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return Decimal("-1")  # reported as a differing amount

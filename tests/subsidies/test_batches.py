@@ -1,0 +1,178 @@
+"""From entitlement to money (SPEC §6.3): batches, the second approver, the payment file,
+the bank's result, failures paid later, totals to the yuan."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from openpyxl import Workbook, load_workbook
+
+from accounts.models import AccessLog
+from subsidies.bank import read_result_file
+from subsidies.models import Batch, BatchLine, BatchState, Entitlement, EntitlementState, LineStatus
+from subsidies.services import (
+    batch_approve,
+    batch_create,
+    batch_payment_file,
+    batch_result_apply,
+    entitlements_approve,
+    entitlements_submit,
+    totals,
+    universal_run,
+)
+from tests.subsidies.conftest import make_members
+
+
+@pytest.fixture
+def approved(admin_user, dawangzhuang_community):
+    make_members(5, community=dawangzhuang_community)
+    universal_run(year=2026, by=admin_user, on=date(2026, 1, 10))
+    queryset = Entitlement.objects.filter(year=2026)
+    entitlements_submit(queryset=queryset, by=admin_user)
+    entitlements_approve(queryset=queryset, by=admin_user, on=date(2026, 1, 12))
+    return queryset
+
+
+def _result_file(rows, header=("明细编号", "结果", "原因", "金额")):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["银行回盘"])
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    stream = io.BytesIO()
+    wb.save(stream)
+    return SimpleUploadedFile("result.xlsx", stream.getvalue())
+
+
+@pytest.mark.django_db
+def test_the_maker_cannot_approve_their_own_batch(admin_user, second_admin, approved):
+    batch = batch_create(by=admin_user, queryset=approved)
+    with pytest.raises(ValidationError) as error:
+        batch_approve(batch=batch, by=admin_user)
+    assert error.value.messages == ["制单人不能审批自己制作的批次。"]
+    batch_approve(batch=batch, by=second_admin)
+    batch.refresh_from_db()
+    assert batch.state == BatchState.APPROVED and batch.approved_by == second_admin
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_self_approval_too(admin_user, approved):
+    batch = batch_create(by=admin_user, queryset=approved)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(batch).objects.filter(pk=batch.pk).update(approved_by=admin_user)
+
+
+@pytest.mark.django_db
+def test_an_entitlement_is_never_in_two_live_lines(admin_user, approved):
+    batch = batch_create(by=admin_user, queryset=approved)
+    line = batch.lines.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BatchLine.objects.create(batch=Batch.objects.create(
+            number="X-1", created_by=admin_user), entitlement=line.entitlement,
+            amount=line.amount, line_id="X-1-000001")
+    with pytest.raises(ValidationError):  # nothing approved is left to batch
+        batch_create(by=admin_user, queryset=approved)
+
+
+@pytest.mark.django_db
+def test_the_payment_file_has_full_cards_and_is_logged(admin_user, second_admin, approved):
+    batch = batch_create(by=admin_user, queryset=approved)
+    batch_approve(batch=batch, by=second_admin)
+    batch = batch_payment_file(batch=batch, by=second_admin)
+    assert batch.state == BatchState.SENT
+    sheet = load_workbook(batch.payment_file.path).active
+    assert [c.value for c in sheet[2]] == ["明细编号", "会员服务卡号", "姓名", "金额"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 5
+    cards = {e.member.card_number for e in approved.select_related("member")}
+    assert {r[1] for r in rows} == cards  # as text: 19 digits keep every digit
+    assert {r[3] for r in rows} == {150}
+    assert sheet.cell(3, 4).number_format == "#,##0.00"
+    assert AccessLog.objects.filter(action="export", target_type="subsidies.batch").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_bank_result_with_two_failures_and_bad_lines(admin_user, second_admin, approved):
+    batch = batch_create(by=admin_user, queryset=approved)
+    batch_approve(batch=batch, by=second_admin)
+    batch_payment_file(batch=batch, by=second_admin)
+    ids = list(batch.lines.order_by("pk").values_list("line_id", flat=True))
+    upload = _result_file([
+        (ids[0], "成功", "", 150), (ids[1], "成功", "", "150.00"), (ids[2], "成功", "", None),
+        (ids[3], "失败", "卡已挂失", 150), (ids[4], "失败", "户名不符", 150),
+        ("PB-UNKNOWN-000001", "成功", "", 150),  # unknown line
+        (ids[0], "成功", "", 150),  # duplicate
+        (ids[1], "成功", "", 15),  # bad amount (also a duplicate: reported once)
+        (ids[2], "完成", "", 150),  # bad result word (duplicate)
+    ])
+    report = batch_result_apply(batch=batch, rows=read_result_file(upload), by=second_admin)
+    assert (report.paid, report.failed) == (3, 2)
+    assert [row for row, _ in report.errors] == [8, 9, 10, 11]
+    assert "不在本批次" in report.errors[0][1]
+    assert Entitlement.objects.filter(state=EntitlementState.PAID).count() == 3
+    assert Entitlement.objects.filter(state=EntitlementState.FAILED).count() == 2
+    batch.refresh_from_db()
+    assert batch.state == BatchState.SETTLED
+
+    # The same file again: every line is already settled; nothing changes.
+    again = batch_result_apply(batch=batch, rows=read_result_file(upload), by=second_admin)
+    assert (again.paid, again.failed) == (0, 0)
+    assert Entitlement.objects.filter(state=EntitlementState.PAID).count() == 3
+
+    # The two failures go into a new batch; the paid ones never do.
+    later = batch_create(by=admin_user, queryset=Entitlement.objects.all())
+    assert later.lines.count() == 2
+    assert set(later.lines.values_list("entitlement__state", flat=True)) == {"in_batch"}
+    assert BatchLine.objects.filter(status=LineStatus.PAID).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_already_paid_line_is_reported_not_changed(admin_user, second_admin, approved):
+    batch = batch_create(by=admin_user, queryset=approved)
+    batch_approve(batch=batch, by=second_admin)
+    batch_payment_file(batch=batch, by=second_admin)
+    first = batch.lines.order_by("pk").first()
+    batch_result_apply(batch=batch, rows=[(3, first.line_id, "成功", "", None)], by=second_admin)
+    report = batch_result_apply(batch=batch, rows=[(3, first.line_id, "失败", "x", None)],
+                                by=second_admin)
+    assert report.errors == [(3, f"明细{first.line_id}已处理为“已发放”。")]
+    first.refresh_from_db()
+    assert first.status == LineStatus.PAID
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"not a workbook", "不是Excel"),
+    (b"PK\x03\x04broken", "损坏"),
+])
+def test_bad_result_files(content, message):
+    with pytest.raises(ValidationError) as error:
+        read_result_file(SimpleUploadedFile("r.xlsx", content))
+    assert message in error.value.messages[0]
+
+
+def test_a_result_file_without_the_columns():
+    with pytest.raises(ValidationError) as error:
+        read_result_file(_result_file([("a", "b")], header=("编号", "状态x")))
+    assert "明细编号" in error.value.messages[0]
+
+
+@pytest.mark.django_db
+def test_totals_reconcile_to_the_yuan(admin_user, second_admin, approved):
+    batch = batch_create(by=admin_user, queryset=approved)
+    batch_approve(batch=batch, by=second_admin)
+    batch_payment_file(batch=batch, by=second_admin)
+    ids = list(batch.lines.order_by("pk").values_list("line_id", flat=True))
+    batch_result_apply(batch=batch, by=second_admin, rows=[
+        (3 + i, line_id, "成功" if i < 4 else "失败", "", None) for i, line_id in enumerate(ids)])
+    (row,) = totals(year=2026)
+    assert row["programme_id"] == "UNIVERSAL"
+    assert (row["entitled"], row["entitled_city"], row["entitled_district"]) == (
+        Decimal("750.00"), Decimal("450.00"), Decimal("300.00"))
+    assert (row["paid"], row["paid_city"], row["paid_district"]) == (
+        Decimal("600.00"), Decimal("360.00"), Decimal("240.00"))
+    assert row["paid_city"] + row["paid_district"] == row["paid"]
