@@ -253,3 +253,52 @@ class BatchLine(models.Model):
             models.UniqueConstraint(fields=["batch", "entitlement"],
                                     name="entitlement_once_per_batch"),
         ]
+
+
+class ModelHomeSelection(models.Model):
+    """A union selected as a model workers' home 模范职工之家 / 职工小家 in a year (plan §三.(二)4).
+
+    All selections are recorded, so the non-public share can be shown against 30%; the
+    non-public enterprise unions among them receive the award.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=128)
+    union = models.ForeignKey("membership.Union", verbose_name=_("base union"), null=True,
+                              blank=True, on_delete=models.PROTECT,
+                              related_name="model_home_selections")
+    non_public = models.BooleanField(_("non-public enterprise union"), default=False)
+
+    class Meta:
+        verbose_name = _("model home selection")
+        verbose_name_plural = _("model home selections")
+        ordering = ["year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="model_home_once_a_year"),
+        ]
+
+
+class SocialWorker(models.Model):
+    """A social union worker 社会化工会工作者 placed with a street or industry federation
+    (plan §三.(二)5)."""
+
+    name = models.CharField(_("name"), max_length=50)
+    street = models.ForeignKey("membership.Street", verbose_name=_("street federation"),
+                               null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="social_workers")
+    industry_federation = models.ForeignKey("membership.IndustryFederation",
+                                            verbose_name=_("industry federation"), null=True,
+                                            blank=True, on_delete=models.PROTECT,
+                                            related_name="social_workers")
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("social union worker")
+        verbose_name_plural = _("social union workers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(street__isnull=False, industry_federation__isnull=True)
+                | Q(street__isnull=True, industry_federation__isnull=False),
+                name="social_worker_placed_once"),
+        ]

@@ -1,0 +1,188 @@
+"""Organisation programmes of SPEC §6.2 (plan §三.(二)): who is due what, in exact yuan."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from membership.models import (
+    EmploymentForm,
+    FoundingStatus,
+    FoundingStep,
+    IndustryFederation,
+    Member,
+    Street,
+    UnitKind,
+)
+from subsidies import rules
+from subsidies.models import (
+    Entitlement,
+    EntitlementState,
+    ModelHomeSelection,
+    ProgrammeCode,
+    SocialWorker,
+)
+from subsidies.services import _require_admin, programme_year
+
+MODEL_HOME_TARGET_SHARE = Fraction(30, 100)  # "由10%提高到30%"
+REBATE_YEARS = (2019, 2020, 2021)
+
+
+@dataclass(frozen=True)
+class DevelopmentDue:
+    recipient: object  # a Street or an IndustryFederation
+    members: int
+    amount: Decimal
+
+
+def development_due(year):
+    """会员发展工作补贴: 100 yuan for each whole-unit informal or scattered member who joined in
+    the year, to the industry federation whose union they joined, else to the street
+    federation of their street; 10,000 at most per federation (plan §三.(二)2)."""
+    settings = programme_year(ProgrammeCode.DEVELOPMENT, year)
+    counted = Member.objects.filter(joined_on__year=year).filter(
+        Q(worker__whole_unit_informal=True)
+        | Q(worker__employment_form=EmploymentForm.SCATTERED))
+    by_industry = dict(counted.filter(union__industry_federation__isnull=False)
+                       .values_list("union__industry_federation").annotate(n=Count("pk")))
+    by_street = dict(counted.filter(Q(union__isnull=True)
+                                    | Q(union__industry_federation__isnull=True))
+                     .values_list("worker__street").annotate(n=Count("pk")))
+    dues = []
+    for street in Street.objects.order_by("position"):
+        n = by_street.get(street.pk, 0)
+        dues.append(DevelopmentDue(street, n, min(settings.amount * n, settings.cap)))
+    for federation in IndustryFederation.objects.order_by("pk"):
+        n = by_industry.get(federation.pk, 0)
+        dues.append(DevelopmentDue(federation, n, min(settings.amount * n, settings.cap)))
+    return dues
+
+
+@transaction.atomic
+def development_entitlements_create(*, year, by):
+    """Draft entitlements for the development subsidy; running again creates nothing new."""
+    _require_admin(by)
+    settings = programme_year(ProgrammeCode.DEVELOPMENT, year, lock=True)
+    created = 0
+    for due in development_due(year):
+        if not due.amount:
+            continue
+        target = {"street": due.recipient} if isinstance(due.recipient, Street) else {
+            "industry_federation": due.recipient}
+        if Entitlement.objects.filter(programme_id=ProgrammeCode.DEVELOPMENT, year=year,
+                                      **target).exclude(state__in=["rejected", "cancelled"]
+                                                        ).exists():
+            continue
+        money = rules.split(due.amount, settings.city_share)
+        Entitlement.objects.create(
+            programme_id=ProgrammeCode.DEVELOPMENT, year=year, amount=money.amount,
+            city_amount=money.city, district_amount=money.district, created_by=by,
+            note=_("%(n)d members developed") % {"n": due.members}, **target)
+        created += 1
+    return created
+
+
+@transaction.atomic
+def industry_grant_create(*, federation, year, amount, by):
+    """行业工会经费补助: 30,000 to 50,000 yuan a federation a year; anything else is refused."""
+    _require_admin(by)
+    settings = programme_year(ProgrammeCode.INDUSTRY_GRANT, year)
+    amount = Decimal(amount)
+    if not settings.minimum <= amount <= settings.cap:
+        raise ValidationError({"amount": _("The grant must be between %(low)s and %(high)s "
+                                           "yuan.") % {"low": f"{settings.minimum:,.0f}",
+                                                       "high": f"{settings.cap:,.0f}"}})
+    money = rules.split(amount, settings.city_share)
+    try:
+        with transaction.atomic():
+            return Entitlement.objects.create(
+                programme_id=ProgrammeCode.INDUSTRY_GRANT, year=year,
+                industry_federation=federation, amount=money.amount, city_amount=money.city,
+                district_amount=money.district, state=EntitlementState.PENDING, created_by=by)
+    except IntegrityError:
+        raise ValidationError({"amount": _("This federation already has its grant for "
+                                           "%(year)s.") % {"year": year}}) from None
+
+
+def founding_rebate_due():
+    """工会经费回拨: private enterprises that founded their union in 2019 get the city's retained
+    share back for 2019, 2020 and 2021. Returns (union, [years]) for each."""
+    steps = FoundingStep.objects.filter(
+        status=FoundingStatus.FOUNDED, union__founded_on__year=2019,
+        unit__kind=UnitKind.NON_PUBLIC_ENTERPRISE,
+    ).select_related("union", "unit").order_by("union__name")
+    seen, due = set(), []
+    for step in steps:
+        if step.union_id not in seen:
+            seen.add(step.union_id)
+            due.append((step.union, list(REBATE_YEARS)))
+    return due
+
+
+@transaction.atomic
+def founding_rebate_record(*, union, year, amount, by):
+    """Record the rebate amount from the finance data for a union due it."""
+    _require_admin(by)
+    if year not in REBATE_YEARS:
+        raise ValidationError({"year": _("The rebate is for 2019, 2020 and 2021 only.")})
+    if union.pk not in {u.pk for u, _years in founding_rebate_due()}:
+        raise ValidationError({"union": _("This union did not found in 2019 at a private "
+                                          "enterprise.")})
+    settings = programme_year(ProgrammeCode.FOUNDING_REBATE, year)
+    money = rules.split(Decimal(amount), settings.city_share)
+    if money.amount <= 0:
+        raise ValidationError({"amount": _("Enter the amount from the finance data.")})
+    return Entitlement.objects.create(
+        programme_id=ProgrammeCode.FOUNDING_REBATE, year=year, union=union,
+        amount=money.amount, city_amount=money.city, district_amount=money.district,
+        state=EntitlementState.PENDING, created_by=by)
+
+
+def model_home_share(year):
+    """The non-public share of the year's model-home selections, exact, and whether it
+    reaches 30%."""
+    counts = ModelHomeSelection.objects.filter(year=year).aggregate(
+        total=Count("pk"), non_public=Count("pk", filter=Q(non_public=True)))
+    if not counts["total"]:
+        return None, False
+    share = Fraction(counts["non_public"], counts["total"])
+    return share, share >= MODEL_HOME_TARGET_SHARE
+
+
+@transaction.atomic
+def model_home_awards_create(*, year, by):
+    """10,000 yuan to each selected non-public enterprise union; again creates nothing."""
+    _require_admin(by)
+    settings = programme_year(ProgrammeCode.MODEL_HOME, year, lock=True)
+    money = rules.split(settings.amount, settings.city_share)
+    created = 0
+    for selection in ModelHomeSelection.objects.filter(year=year, non_public=True,
+                                                       union__isnull=False):
+        exists = Entitlement.objects.filter(
+            programme_id=ProgrammeCode.MODEL_HOME, year=year, union=selection.union
+        ).exclude(state__in=["rejected", "cancelled"]).exists()
+        if not exists:
+            Entitlement.objects.create(
+                programme_id=ProgrammeCode.MODEL_HOME, year=year, union=selection.union,
+                amount=money.amount, city_amount=money.city, district_amount=money.district,
+                created_by=by)
+            created += 1
+    return created
+
+
+def social_worker_gaps(on=None):
+    """Street federations and industry federations with no social union worker on `on`
+    (plan §三.(二)5: at least one each)."""
+    on = on or timezone.localdate()
+    active = SocialWorker.objects.filter(since__lte=on).filter(
+        Q(until__isnull=True) | Q(until__gte=on))
+    streets = Street.objects.exclude(pk__in=active.filter(street__isnull=False)
+                                     .values("street")).order_by("position")
+    federations = IndustryFederation.objects.exclude(
+        pk__in=active.filter(industry_federation__isnull=False).values("industry_federation"))
+    return list(streets), list(federations)
