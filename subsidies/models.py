@@ -302,3 +302,28 @@ class SocialWorker(models.Model):
                 | Q(street__isnull=True, industry_federation__isnull=False),
                 name="social_worker_placed_once"),
         ]
+
+
+class ResultUpload(models.Model):
+    """A bank result file uploaded for a batch, applied by a Celery task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="result_uploads")
+    file = models.FileField(_("file"), upload_to="bank-results/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
+                              default=Status.QUEUED)
+    paid = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]

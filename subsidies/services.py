@@ -278,18 +278,6 @@ def batch_approve(*, batch, by):
     return batch
 
 
-def line_settle(line, *, paid, reason, by):
-    """Mark one line paid or failed and its entitlement with it (used by the result import)."""
-    line.status = LineStatus.PAID if paid else LineStatus.FAILED
-    line.failure_reason = "" if paid else reason
-    line.settled_at = timezone.now()
-    line.save(update_fields=["status", "failure_reason", "settled_at"])
-    entitlement = line.entitlement
-    entitlement.state = EntitlementState.PAID if paid else EntitlementState.FAILED
-    entitlement._history_user = by
-    entitlement.save(update_fields=["state"])
-
-
 PAYMENT_FILE_COLUMNS = ("明细编号", "会员服务卡号", "姓名", "金额")
 RESULT_OK, RESULT_FAILED = "成功", "失败"
 
@@ -358,9 +346,8 @@ def batch_result_apply(*, batch, rows, by):
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise ValidationError(_("Import the bank's result after the payment file is made."))
     report = ResultReport()
-    lines = {line.line_id: line for line in batch.lines.select_for_update(of=("self",))
-             .select_related("entitlement")}
-    seen = {}
+    lines = {line.line_id: line for line in batch.lines.select_for_update(of=("self",))}
+    seen, paid, failed = {}, [], []
     for row, line_id, outcome, reason, amount in rows:
         line_id = (line_id or "").strip()
         line = lines.get(line_id)
@@ -386,16 +373,34 @@ def batch_result_apply(*, batch, rows, by):
             report.errors.append((row, _("Line %(line)s was already settled as %(status)s.")
                                   % {"line": line_id, "status": line.get_status_display()}))
             continue
-        line_settle(line, paid=outcome == RESULT_OK, reason=(reason or "").strip(), by=by)
+        line.settled_at = timezone.now()
         if outcome == RESULT_OK:
-            report.paid += 1
+            line.status, line.failure_reason = LineStatus.PAID, ""
+            paid.append(line)
         else:
-            report.failed += 1
+            line.status, line.failure_reason = LineStatus.FAILED, (reason or "").strip()[:255]
+            failed.append(line)
+    _settle_in_bulk(paid, failed, by=by)
+    report.paid, report.failed = len(paid), len(failed)
     if not batch.lines.filter(status=LineStatus.PENDING).exists():
         batch.state = BatchState.SETTLED
         batch._history_user = by
         batch.save(update_fields=["state"])
     return report
+
+
+def _settle_in_bulk(paid, failed, *, by):
+    """Lines and their entitlements marked in a few statements, history included."""
+    BatchLine.objects.bulk_update(paid + failed, ["status", "failure_reason", "settled_at"],
+                                  batch_size=CHUNK)
+    entitlements = list(Entitlement.objects.filter(
+        pk__in=[line.entitlement_id for line in paid + failed]))
+    outcome = {line.entitlement_id: line.status for line in paid + failed}
+    for entitlement in entitlements:
+        entitlement.state = (EntitlementState.PAID if outcome[entitlement.pk] == LineStatus.PAID
+                             else EntitlementState.FAILED)
+    bulk_update_with_history(entitlements, Entitlement, ["state"], batch_size=CHUNK,
+                             default_user=by)
 
 
 def totals(*, year=None):
@@ -415,3 +420,26 @@ def totals(*, year=None):
                           paid=Sum("amount", filter=paid),
                           paid_city=Sum("city_amount", filter=paid),
                           paid_district=Sum("district_amount", filter=paid)))
+
+
+@transaction.atomic
+def result_upload_create(*, batch, file, by):
+    """Store the bank's result file and apply it in a Celery task after the commit."""
+    from subsidies.models import ResultUpload
+    from subsidies.tasks import result_upload_apply_task
+
+    _require_admin(by)
+    if batch.state not in (BatchState.SENT, BatchState.SETTLED):
+        raise ValidationError(_("Import the bank's result after the payment file is made."))
+    read_result_file_check(file)
+    upload = ResultUpload.objects.create(batch=batch, file=file, uploaded_by=by)
+    result_upload_apply_task.delay_on_commit(upload.pk)
+    return upload
+
+
+def read_result_file_check(file):
+    """Refuse a file that is not a readable result workbook before storing it."""
+    from subsidies.bank import read_result_file
+
+    read_result_file(file)
+    file.seek(0)

@@ -1,0 +1,120 @@
+"""A batch task killed with SIGKILL in the middle and run again: no entitlement paid twice,
+none lost, totals reconcile (issue 5). A real Celery worker on the test Redis and
+PostgreSQL; its pool process is killed while the bank result is being applied."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from openpyxl import Workbook
+
+from subsidies.models import BatchLine, Entitlement, EntitlementState, LineStatus, ResultUpload
+from subsidies.services import (
+    batch_approve,
+    batch_create,
+    batch_payment_file,
+    entitlements_approve,
+    entitlements_submit,
+    result_upload_create,
+    totals,
+    universal_run,
+)
+from tests.subsidies.conftest import make_members
+
+ROOT = Path(__file__).resolve().parents[2]
+LINES = 6000
+
+
+def _worker_env(media_root):
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "hedong_union.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_MEDIA_ROOT": str(media_root),
+    })
+    return env
+
+
+def _start_worker(env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "hedong_union", "worker", "--pool", "prefork",
+         "--concurrency", "1", "--loglevel", "WARNING", "--without-heartbeat",
+         "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _pool_children(worker):
+    out = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True)
+    return [int(pid) for pid in out.stdout.split()]
+
+
+def _wait(predicate, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def _result_file(line_ids):
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["明细编号", "结果", "原因"])
+    for i, line_id in enumerate(line_ids):
+        ws.append([line_id, "失败" if i % 10 == 0 else "成功", "卡号有误" if i % 10 == 0 else ""])
+    stream = io.BytesIO()
+    wb.save(stream)
+    return SimpleUploadedFile("bank-result.xlsx", stream.getvalue())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_result_import_killed_midway_and_run_again(organisation_structure, admin_user,
+                                                      second_admin, dawangzhuang_community):
+    make_members(LINES, community=dawangzhuang_community)
+    universal_run(year=2026, by=admin_user, on=date(2026, 1, 10))
+    entitlements = Entitlement.objects.filter(year=2026)
+    entitlements_submit(queryset=entitlements, by=admin_user)
+    entitlements_approve(queryset=entitlements, by=admin_user, on=date(2026, 1, 12))
+    batch = batch_create(by=admin_user, queryset=entitlements)
+    batch_approve(batch=batch, by=second_admin)
+    batch = batch_payment_file(batch=batch, by=second_admin)
+    line_ids = list(batch.lines.order_by("pk").values_list("line_id", flat=True))
+
+    worker = _start_worker(_worker_env(django_settings.MEDIA_ROOT))
+    try:
+        assert _wait(lambda: _pool_children(worker), 60), "the worker did not start"
+        upload = result_upload_create(batch=batch, file=_result_file(line_ids), by=second_admin)
+        assert _wait(lambda: ResultUpload.objects.get(pk=upload.pk).status == "running", 60)
+        time.sleep(0.5)  # well into reading the file and settling the lines
+        (child,) = _pool_children(worker)
+        os.kill(child, signal.SIGKILL)
+
+        # The killed run's transaction is gone: nothing half-applied.
+        assert ResultUpload.objects.get(pk=upload.pk).status == "running"
+        assert not BatchLine.objects.exclude(status=LineStatus.PENDING).exists()
+
+        # The worker requeues the task (acks_late, reject_on_worker_lost) and runs it again.
+        assert _wait(lambda: ResultUpload.objects.get(pk=upload.pk).status == "done", 120)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+
+    upload.refresh_from_db()
+    assert (upload.paid, upload.failed, upload.errors) == (LINES - LINES // 10, LINES // 10, [])
+    assert Entitlement.objects.filter(state=EntitlementState.PAID).count() == LINES - LINES // 10
+    assert Entitlement.objects.filter(state=EntitlementState.FAILED).count() == LINES // 10
+    assert BatchLine.objects.filter(status=LineStatus.PAID).count() == LINES - LINES // 10
+    (row,) = totals(year=2026)
+    assert row["paid"] == 150 * (LINES - LINES // 10)
+    assert row["paid_city"] + row["paid_district"] == row["paid"]
