@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q
 export DJANGO_SETTINGS_MODULE ?= hedong_union.settings.dev
+# pytest-xdist processes for `make test` (each with its own test database and Redis db).
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench install messages system-deps-run system-deps-test lint clean
 
@@ -21,7 +23,20 @@ run: install messages
 
 ## test: install, start a throwaway PostgreSQL and Redis, run the whole suite on them
 test: install messages system-deps-test
-	DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## bench: the registry benchmarks, every bench/bench_*.py on its own throwaway PostgreSQL
+## and Redis; they print their tables (copied into docs/benchmarks.md)
+bench: install messages system-deps-test $(VENV)/.bench-installed
+	@for script in bench/bench_*.py; do \
+	  echo "== $$script"; \
+	  DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services \
+	    $(BIN)/python $$script || exit 1; \
+	done
+
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
+	touch $@
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -34,11 +34,14 @@ FEATURES = (
     Feature(
         "organisations", _("Organisations"), ALL_ROLES, "membership:union_list"
     ),
-    Feature("units", _("Units"), ALL_ROLES),
-    Feature("workers", _("Workers and members"), STAFF_ROLES | {Role.ADMIN, Role.LEADER}),
-    Feature("imports", _("Excel import"), STAFF_ROLES | {Role.ADMIN}),
+    Feature("units", _("Units"), ALL_ROLES, "membership:unit_list"),
+    Feature("workers", _("Workers and members"), STAFF_ROLES | {Role.ADMIN, Role.LEADER},
+            "membership:worker_list"),
+    Feature("imports", _("Excel import"), STAFF_ROLES | {Role.ADMIN}, "membership:import_list"),
     Feature("applications", _("Online applications"), frozenset({Role.ADMIN, Role.STREET})),
-    Feature("subsidies", _("Subsidies and payments"), frozenset({Role.ADMIN, Role.LEADER})),
+    # Staff enter skill-reward claims for their members; the office runs the rest.
+    Feature("subsidies", _("Subsidies and payments"),
+            frozenset({Role.ADMIN, Role.LEADER}) | STAFF_ROLES, "subsidies:index"),
     Feature("reports", _("Ten-day reports and bulletins"), frozenset(
         {Role.ADMIN, Role.LEADER, Role.STREET, Role.INDUSTRY}
     )),

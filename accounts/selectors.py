@@ -6,12 +6,22 @@ from membership.selectors import (
     community_list,
     department_list,
     federation_list,
+    registry_counts,
     street_list,
     union_list,
 )
 
 
 def home_context(*, user):
+    context = {**_organisation_context(user=user), "registry": registry_counts(user=user)}
+    if user.role in (Role.ADMIN, Role.LEADER):
+        from subsidies.selectors import home_figures
+
+        context["subsidies"] = home_figures(user=user)
+    return context
+
+
+def _organisation_context(*, user):
     role = user.role
     if role == Role.ADMIN:
         return {

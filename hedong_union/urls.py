@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("orgs/", include("membership.urls")),
+    path("reports/", include("reporting.urls")),
+    path("subsidies/", include("subsidies.urls")),
+    path("api/v1/", include("hedong_union.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

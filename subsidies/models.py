@@ -9,6 +9,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Role
+from accounts.scoping import ScopedQuerySet
+
+
+class OfficeQuerySet(ScopedQuerySet):
+    """Records of the district office: it writes them, the leadership group reads them,
+    other roles see nothing (a 404)."""
+
+    scope_paths: dict = {}
+
 
 class ProgrammeCode(models.TextChoices):
     UNIVERSAL = "UNIVERSAL", _("Migrant member benefit (普惠)")
@@ -66,6 +76,8 @@ class ProgrammeYear(models.Model):
     window_end = models.DateField(_("return window until"), null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = OfficeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("programme year")
         verbose_name_plural = _("programme years")
@@ -105,6 +117,15 @@ class SkillLevel(models.TextChoices):
     SENIOR = "senior", _("Senior worker (高级工)")
     TECHNICIAN = "technician", _("Technician (技师)")
     SENIOR_TECHNICIAN = "senior_technician", _("Senior technician (高级技师)")
+
+
+class EntitlementQuerySet(ScopedQuerySet):
+    # Staff see the entitlements of the members in their scope (skill-reward claims).
+    scope_paths = {
+        Role.STREET: "member__worker__street",
+        Role.COMMUNITY: "member__worker__community",
+        Role.INDUSTRY: "member__union__industry_federation",
+    }
 
 
 class Entitlement(models.Model):
@@ -150,6 +171,8 @@ class Entitlement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = EntitlementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("entitlement")
         verbose_name_plural = _("entitlements")
@@ -188,6 +211,11 @@ class Entitlement(models.Model):
     def __str__(self):
         return f"{self.programme_id} {self.year} {self.amount}"
 
+    @property
+    def number(self):
+        """The number a claimant is given, e.g. SP2026-0000042."""
+        return f"{self.programme_id[:2]}{self.year}-{self.pk:07d}" if self.pk else ""
+
 
 class BatchState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -211,6 +239,8 @@ class Batch(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     payment_file = models.FileField(_("payment file"), upload_to="batches/", blank=True)
     history = HistoricalRecords()
+
+    objects = OfficeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("batch")
@@ -324,6 +354,8 @@ class ResultUpload(models.Model):
     failed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OfficeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at"]

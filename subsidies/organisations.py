@@ -155,6 +155,25 @@ def model_home_share(year):
 
 
 @transaction.atomic
+def model_home_selection_add(*, year, name, by, union=None, non_public=False):
+    """Record one of the year's model-home selections (all of them, for the share)."""
+    _require_admin(by)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the name of the selected home.")})
+    if union is not None and not non_public:
+        raise ValidationError({"union": _("Only a non-public enterprise union receives the "
+                                          "award; tick 'non-public' or leave the union out.")})
+    try:
+        with transaction.atomic():
+            return ModelHomeSelection.objects.create(year=year, name=name, union=union,
+                                                     non_public=non_public)
+    except IntegrityError:
+        raise ValidationError({"name": _("This home is already selected for %(year)s.")
+                               % {"year": year}}) from None
+
+
+@transaction.atomic
 def model_home_awards_create(*, year, by):
     """10,000 yuan to each selected non-public enterprise union; again creates nothing."""
     _require_admin(by)

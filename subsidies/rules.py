@@ -45,10 +45,14 @@ def universal_members(on):
     return Member.objects.active_on(on).filter(worker__is_migrant=True)
 
 
+def universal_refusal(on):
+    return _("The member is not an active migrant-worker member on %(date)s.") % {
+        "date": on.isoformat()}
+
+
 def universal_check(member, on):
     if not universal_members(on).filter(pk=member.pk).exists():
-        raise NotEligible(_("The member is not an active migrant-worker member on %(date)s.")
-                          % {"date": on.isoformat()})
+        raise NotEligible(universal_refusal(on))
 
 
 # SKILL_*: "对当年取得高级工、技师、高级技师证书的外来务工会员给予一次性奖励。

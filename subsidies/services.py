@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
-from subsidies import rules
+from subsidies import bulk, rules
 from subsidies.models import (
     Batch,
     BatchLine,
@@ -47,6 +47,61 @@ def programme_year(code, year, *, lock=False):
                               ) from None
 
 
+PROGRAMME_YEAR_FIELDS = ("amount", "minimum", "cap", "city_share", "quota", "spring_festival",
+                         "window_start", "window_end")
+
+
+@transaction.atomic
+def programme_year_update(*, programme_year, by, **fields):
+    """Change a programme's settings for a year (the district office), with history.
+    The quota never goes below the seats already taken."""
+    _require_admin(by)
+    settings = ProgrammeYear.objects.select_for_update().get(pk=programme_year.pk)
+    for name, value in fields.items():
+        if name not in PROGRAMME_YEAR_FIELDS:
+            raise TypeError(name)
+        setattr(settings, name, value)
+    errors = {}
+    code = settings.programme_id
+    if settings.amount is None or settings.amount < 0:
+        errors["amount"] = _("The amount cannot be negative.")
+    if settings.city_share is None or not 0 <= settings.city_share <= 1:
+        errors["city_share"] = _("The city share is a fraction between 0 and 1, e.g. 0.60.")
+    if settings.minimum is not None and settings.cap is not None \
+            and settings.minimum > settings.cap:
+        errors["minimum"] = _("The minimum cannot be above the cap.")
+    if code == ProgrammeCode.INDUSTRY_GRANT:
+        for name in ("minimum", "cap"):
+            if getattr(settings, name) is None:
+                errors.setdefault(name, _("This programme needs a minimum and a cap."))
+    if code == ProgrammeCode.DEVELOPMENT and settings.cap is None:
+        errors["cap"] = _("This programme needs a cap per recipient.")
+    if code == ProgrammeCode.SPRING_RETURN:
+        if settings.quota is None:
+            errors["quota"] = _("This programme needs a quota.")
+        elif settings.quota < settings.accepted:
+            errors["quota"] = _("The quota cannot be below the %(n)d seats already taken.") % {
+                "n": settings.accepted}
+        for name in ("spring_festival", "window_start", "window_end"):
+            if getattr(settings, name) is None:
+                errors.setdefault(name, _("This programme needs the Spring Festival date and "
+                                          "the return window."))
+        if settings.spring_festival and settings.spring_festival.year != settings.year:
+            errors["spring_festival"] = _("The Spring Festival must fall in %(year)d.") % {
+                "year": settings.year}
+        if settings.window_start and settings.window_end \
+                and settings.window_start > settings.window_end:
+            errors["window_end"] = _("The window cannot end before it starts.")
+    elif settings.quota is not None and settings.quota < settings.accepted:
+        errors["quota"] = _("The quota cannot be below the %(n)d seats already taken.") % {
+            "n": settings.accepted}
+    if errors:
+        raise ValidationError(errors)
+    settings._history_user = by
+    settings.save()
+    return settings
+
+
 def _not_eligible(error):
     return ValidationError({error.field: error.message} if error.field else error.message)
 
@@ -61,8 +116,17 @@ def universal_run(*, year, by, on=None):
     money = rules.split(settings.amount, settings.city_share)
     already = Entitlement.objects.filter(programme_id=ProgrammeCode.UNIVERSAL, year=year,
                                          state__in=_live_states()).values("member_id")
-    member_ids = rules.universal_members(on).exclude(pk__in=already).values_list(
-        "pk", flat=True).order_by("pk")
+    eligible = rules.universal_members(on).exclude(pk__in=already)
+    if bulk.available():
+        # One INSERT … SELECT writing the history rows too (subsidies/bulk.py).
+        return bulk.insert_for_members(
+            members=eligible.order_by().values_list("pk"), by=by, now=timezone.now(),
+            values={"programme_id": ProgrammeCode.UNIVERSAL, "year": year,
+                    "amount": money.amount, "city_amount": money.city,
+                    "district_amount": money.district, "state": EntitlementState.DRAFT,
+                    "certificate_level": "", "note": f"rule run {on.isoformat()}",
+                    "reject_reason": "", "created_by_id": by.pk})
+    member_ids = eligible.values_list("pk", flat=True).order_by("pk")
     created = 0
     batch = []
     for member_id in member_ids.iterator(chunk_size=CHUNK):
@@ -88,7 +152,12 @@ def _live_states():
 def entitlements_submit(*, queryset, by):
     """Draft → pending approval, for the office's review."""
     _require_admin(by)
-    return queryset.filter(state=EntitlementState.DRAFT).update(state=EntitlementState.PENDING)
+    drafts = queryset.filter(state=EntitlementState.DRAFT)
+    if bulk.available():  # with a history row each
+        return bulk.update(entitlements=drafts.order_by().values("pk"),
+                           values={"state": EntitlementState.PENDING}, by=by,
+                           now=timezone.now(), only_state=EntitlementState.DRAFT)
+    return drafts.update(state=EntitlementState.PENDING)
 
 
 @transaction.atomic
@@ -97,6 +166,8 @@ def entitlements_approve(*, queryset, by, on=None):
     eligible are rejected with the reason. Returns (approved, rejected) counts."""
     _require_admin(by)
     on = on or timezone.localdate()
+    if bulk.available():
+        return _approve_in_bulk(queryset, by=by, on=on)
     pending = list(queryset.select_for_update(of=("self",)).filter(state=EntitlementState.PENDING)
                    .select_related("member__worker"))
     approved, rejected = [], []
@@ -116,6 +187,49 @@ def entitlements_approve(*, queryset, by, on=None):
                              batch_size=CHUNK, default_user=by)
     _free_seats([e for e in rejected if e.programme_id == ProgrammeCode.SPRING_RETURN])
     return len(approved), len(rejected)
+
+
+def _approve_in_bulk(queryset, *, by, on):
+    """The same decisions in a few statements: the yearly benefit's eligibility is one query
+    for all its members; claims are checked one by one as before (they are few)."""
+    pending = queryset.filter(state=EntitlementState.PENDING).order_by()
+    locked = list(pending.select_for_update(of=("self",)).values_list(
+        "pk", "programme_id", "member_id", "year"))
+    universal = [(pk, member) for pk, code, member, _y in locked
+                 if code == ProgrammeCode.UNIVERSAL and member is not None]
+    # Everyone eligible on the day, in one plain query, matched here.
+    eligible = set(rules.universal_members(on).order_by().values_list("pk", flat=True)) \
+        if universal else set()
+    approved = [pk for pk, member in universal if member in eligible]
+    rejected = {}  # reason: [pk]
+    if len(approved) < len(universal):
+        rejected[rules.universal_refusal(on)] = [pk for pk, member in universal
+                                                 if member not in eligible]
+    spring_rejected = {}
+    others = [pk for pk, code, member, _y in locked
+              if not (code == ProgrammeCode.UNIVERSAL and member is not None)]
+    for entitlement in Entitlement.objects.filter(pk__in=others).select_related(
+            "member__worker"):
+        try:
+            _recheck(entitlement, on)
+        except rules.NotEligible as error:
+            rejected.setdefault(error.message, []).append(entitlement.pk)
+            if entitlement.programme_id == ProgrammeCode.SPRING_RETURN:
+                spring_rejected[entitlement.year] = spring_rejected.get(entitlement.year, 0) + 1
+        else:
+            approved.append(entitlement.pk)
+    now = timezone.now()
+    bulk.update_ids(ids=approved, values={"state": EntitlementState.APPROVED,
+                                          "reject_reason": "", "decided_by_id": by.pk},
+                    by=by, now=now)
+    for reason, ids in rejected.items():
+        bulk.update_ids(ids=ids, values={"state": EntitlementState.REJECTED,
+                                         "reject_reason": reason, "decided_by_id": by.pk},
+                        by=by, now=now)
+    for year, count in spring_rejected.items():
+        ProgrammeYear.objects.filter(programme_id=ProgrammeCode.SPRING_RETURN, year=year) \
+            .update(accepted=F("accepted") - count)
+    return len(approved), sum(len(ids) for ids in rejected.values())
 
 
 def _recheck(entitlement, on):
@@ -165,17 +279,29 @@ def entitlement_reject(*, entitlement, by, reason):
 
 
 def _create_claim(entitlement, *, duplicate_messages):
-    """Insert a claim; a unique constraint refusing it becomes the user's message."""
+    """Insert a claim; a unique constraint refusing it becomes the user's message. Called
+    inside the claim's own transaction, which the message's exception rolls back whole (the
+    seat included), so no savepoint is needed."""
     try:
-        with transaction.atomic():
-            entitlement.save()
+        entitlement.save()
     except IntegrityError as error:
         text = str(error)
         for constraint, (field, message) in duplicate_messages.items():
-            if constraint in text:
+            if constraint in text or _names_columns_of(constraint, text):
                 raise ValidationError({field: message}) from None
         raise
     return entitlement
+
+
+def _names_columns_of(constraint, text):
+    """SQLite (`make run`) names the columns of a failed unique constraint, not the
+    constraint: "UNIQUE constraint failed: subsidies_entitlement.ticket_number"."""
+    table = Entitlement._meta.db_table
+    (fields,) = [c.fields for c in Entitlement._meta.constraints if c.name == constraint]
+    failed = text.partition("UNIQUE constraint failed:")[2]
+    named = {part.strip() for part in failed.split(",")}
+    return bool(failed) and named == {f"{table}.{Entitlement._meta.get_field(f).column}"
+                                      for f in fields}
 
 
 @transaction.atomic
@@ -244,13 +370,21 @@ def skill_claim(*, member, level, certificate_number, certificate_date, by=None,
 def batch_create(*, by, queryset):
     """A draft batch of approved entitlements (and failed ones paid again), one line each."""
     _require_admin(by)
+    if bulk.available():
+        # Lines, states and history in one statement (subsidies/bulk.py).
+        batch = _batch_new(by)
+        made = bulk.batch_lines_insert(
+            batch=batch, entitlements=queryset.order_by().values("pk"),
+            payable_states=[EntitlementState.APPROVED, EntitlementState.FAILED],
+            in_batch_state=EntitlementState.IN_BATCH, by=by, now=timezone.now())
+        if not made:
+            raise ValidationError(_("There is no approved entitlement to pay."))
+        return batch
     payable = list(queryset.select_for_update().filter(
         state__in=[EntitlementState.APPROVED, EntitlementState.FAILED]).order_by("pk"))
     if not payable:
         raise ValidationError(_("There is no approved entitlement to pay."))
-    now = timezone.localtime()
-    count = Batch.objects.filter(created_at__date=now.date()).count() + 1
-    batch = Batch.objects.create(number=f"PB{now:%Y%m%d}-{count:03d}", created_by=by)
+    batch = _batch_new(by)
     BatchLine.objects.bulk_create([
         BatchLine(batch=batch, entitlement=e, amount=e.amount,
                   line_id=f"{batch.number}-{i:06d}")
@@ -261,6 +395,12 @@ def batch_create(*, by, queryset):
     bulk_update_with_history(payable, Entitlement, ["state"], batch_size=CHUNK,
                              default_user=by)
     return batch
+
+
+def _batch_new(by):
+    now = timezone.localtime()
+    count = Batch.objects.filter(created_at__date=now.date()).count() + 1
+    return Batch.objects.create(number=f"PB{now:%Y%m%d}-{count:03d}", created_by=by)
 
 
 @transaction.atomic
@@ -284,11 +424,11 @@ RESULT_OK, RESULT_FAILED = "成功", "失败"
 
 def batch_payment_rows(batch):
     """The payment file's rows: line id, full card number, name, amount (for the bank)."""
-    lines = batch.lines.select_related("entitlement__member__worker").order_by("pk")
-    for line in lines.iterator(chunk_size=CHUNK):
-        member = line.entitlement.member
-        yield [line.line_id, member.card_number if member else "",
-               member.worker.name if member else "", line.amount]
+    lines = batch.lines.order_by("pk").values_list(
+        "line_id", "entitlement__member__card_number", "entitlement__member__worker__name",
+        "amount")
+    for line_id, card, name, amount in lines.iterator(chunk_size=CHUNK):
+        yield [line_id, card or "", name or "", amount]
 
 
 @transaction.atomic
@@ -391,6 +531,14 @@ def batch_result_apply(*, batch, rows, by):
 
 def _settle_in_bulk(paid, failed, *, by):
     """Lines and their entitlements marked in a few statements, history included."""
+    if bulk.available():
+        now = timezone.now()
+        bulk.lines_settle(paid + failed)
+        bulk.update_ids(ids=[line.entitlement_id for line in paid],
+                        values={"state": EntitlementState.PAID}, by=by, now=now)
+        bulk.update_ids(ids=[line.entitlement_id for line in failed],
+                        values={"state": EntitlementState.FAILED}, by=by, now=now)
+        return
     BatchLine.objects.bulk_update(paid + failed, ["status", "failure_reason", "settled_at"],
                                   batch_size=CHUNK)
     entitlements = list(Entitlement.objects.filter(

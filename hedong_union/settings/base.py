@@ -45,6 +45,8 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -233,6 +235,35 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# ---------------------------------------------------------------------------
+# API (Django REST framework, OpenAPI at /api/schema/ by drf-spectacular)
+# ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Closed by default: an endpoint open to the public says so itself.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "hedong_union.api_errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hedong union portal API",
+    "DESCRIPTION": "JSON endpoints for the city federation's platform. Errors: "
+                   '{"errors": [{"field", "code", "message"}]}.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# ---------------------------------------------------------------------------
+# Rate limits of the members' public pages and the API (django-ratelimit on the default
+# cache: Redis in production and tests). Posts per client address, and identification
+# attempts per ID number, so six card digits cannot be guessed.
+# ---------------------------------------------------------------------------
+SUBSIDIES_PUBLIC_RATE = env("SUBSIDIES_PUBLIC_RATE", default="10/m")
+SUBSIDIES_IDENTIFY_RATE_PER_ID = env("SUBSIDIES_IDENTIFY_RATE_PER_ID", default="10/h")
+SUBSIDIES_IDENTIFIED_SECONDS = 10 * 60  # a member's identification lasts ten minutes
 
 # ---------------------------------------------------------------------------
 # Portal

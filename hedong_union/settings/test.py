@@ -1,6 +1,8 @@
 """Settings for the test suite: fast hashing, in-memory mail, real PostgreSQL and Redis
 when `make test` provides them (DATABASE_URL, REDIS_URL)."""
 
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
@@ -20,6 +22,14 @@ PII_ENCRYPTION_KEYS = env.list(
     "PII_ENCRYPTION_KEYS", default=["dGVzdC1vbmx5LXBpaS1rZXktaGVkb25nLXVuaW9uLTE="]
 )
 PII_HMAC_KEY = env("PII_HMAC_KEY", default="test-only-pii-hmac-key-hedong-union")
+
+# Under pytest-xdist each worker process has its own test database (pytest-django) and
+# its own Redis database, so one worker's Celery tasks never reach another's.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _xdist_worker.startswith("gw"):  # noqa: F405
+    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{int(_xdist_worker[2:]) + 1}"  # noqa: F405
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 
 # The suite runs on the real parts (PostgreSQL, Redis) that `make test` starts.
 if not (env("DATABASE_URL", default="").startswith("postgres") and REDIS_URL):  # noqa: F405

@@ -12,3 +12,31 @@ from membership.selectors.organisations import (  # noqa: F401
     union_get,
     union_list,
 )
+from membership.selectors.units import (  # noqa: F401
+    UNIT_FLAGS,
+    unit_founding_steps,
+    unit_get,
+    unit_list,
+    unit_progress_notes,
+    unit_search,
+    unit_worker_counts,
+)
+from membership.selectors.workers import (  # noqa: F401
+    IdLookup,
+    masked_history_of,
+    with_pii_display,
+    worker_get,
+    worker_list,
+    worker_lookup,
+    worker_memberships,
+)
+from membership.selectors.members import (  # noqa: F401
+    member_dues,
+    member_get,
+    member_list,
+    member_spans,
+    member_transfer_unions,
+    member_union_choices,
+    registry_counts,
+    with_member_display,
+)

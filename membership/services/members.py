@@ -59,6 +59,18 @@ def route_union(worker):
 
 def check_eligibility(*, worker, joined_on):
     """Who may join (plan §一.(一)1), as errors keyed by the field to fix."""
+    errors = eligibility_errors(worker=worker, joined_on=joined_on)
+    active = worker.memberships.filter(status=MemberStatus.ACTIVE).select_related("union")
+    if active.exists():
+        errors["worker"] = [_("This worker is already an active member of %(union)s.")
+                            % {"union": active[0].union.name}]
+    if errors:
+        raise ValidationError(errors)
+
+
+def eligibility_errors(*, worker, joined_on):
+    """The rules of `check_eligibility` that need no query (the roster import checks the
+    active memberships of a whole chunk at once); errors keyed by the field to fix."""
     errors = {}
     if age_on(worker.birth_date, joined_on) < MINIMUM_AGE:
         errors["joined_on"] = [_("The worker is under 16 on the join date (born %(birth)s).")
@@ -74,12 +86,7 @@ def check_eligibility(*, worker, joined_on):
                                 "organisation.")]
     if worker.left_on is not None and worker.left_on <= joined_on:
         errors["joined_on"] = [_("The worker had left before the join date.")]
-    active = worker.memberships.filter(status=MemberStatus.ACTIVE).select_related("union")
-    if active.exists():
-        errors["worker"] = [_("This worker is already an active member of %(union)s.")
-                            % {"union": active[0].union.name}]
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _card_fields(card_number, *, exclude_member=None):
@@ -181,7 +188,11 @@ def member_bind_card(*, member, by, card_number):
     member = Member.objects.select_for_update().get(pk=member.pk)
     if not Member.objects.for_user(by, write=True).filter(pk=member.pk).exists():
         raise PermissionDenied
-    member.card_number, member.card_hmac = _card_fields(card_number, exclude_member=member)
+    try:
+        member.card_number, member.card_hmac = _card_fields(card_number,
+                                                            exclude_member=member)
+    except ValidationError as error:
+        raise ValidationError({"card_number": error.messages}) from None
     member._history_user = by
     member.save(update_fields=["card_number", "card_hmac"])
     return member

@@ -25,26 +25,57 @@ OBJECTS = {
     "community_b": lambda f: f("dazhigu_community"),
     "federation_a": lambda f: f("property_federation"),
     "federation_b": lambda f: f("education_federation"),
+    "unit_a": lambda f: f("unit_dawangzhuang_property"),
+    "unit_b": lambda f: f("unit_dazhigu_education"),
+    "worker_a": lambda f: f("worker_dawangzhuang"),
+    "worker_b": lambda f: f("worker_dazhigu"),
+    "member_a": lambda f: f("member_dawangzhuang"),
+    "member_b": lambda f: f("member_dazhigu"),
 }
 
 ALL = set(OBJECTS)
 # What each role may open and what it may change.
+# Units: street and community by place, industry by sector, liaisons by what their
+# department assists (区住建委: property); workers and members never to liaisons.
 VISIBLE = {
     "admin_user": ALL,
     "leader": ALL,
-    "street_staff_dawangzhuang": {"union_a", "street_a", "community_a"},
-    "community_staff_dawangzhuang": {"union_a", "community_a"},
-    "industry_staff_property": {"union_a", "federation_a"},
-    "liaison_zhujianwei": {"union_a", "federation_a"},
+    "street_staff_dawangzhuang": {"union_a", "street_a", "community_a",
+                                  "unit_a", "worker_a", "member_a"},
+    "community_staff_dawangzhuang": {"union_a", "community_a",
+                                     "unit_a", "worker_a", "member_a"},
+    "industry_staff_property": {"union_a", "federation_a", "unit_a", "worker_a", "member_a"},
+    "liaison_zhujianwei": {"union_a", "federation_a", "unit_a"},
 }
 WRITABLE = {
-    "admin_user": {"union_a", "union_b", "street_a", "street_b", "community_a", "community_b"},
+    "admin_user": {"union_a", "union_b", "street_a", "street_b", "community_a", "community_b",
+                   "unit_a", "unit_b", "worker_a", "worker_b", "member_a", "member_b"},
     "leader": set(),
-    "street_staff_dawangzhuang": {"union_a", "community_a"},
-    "community_staff_dawangzhuang": set(),
-    "industry_staff_property": {"union_a"},
+    "street_staff_dawangzhuang": {"union_a", "community_a", "unit_a", "worker_a", "member_a"},
+    "community_staff_dawangzhuang": {"worker_a", "member_a"},
+    "industry_staff_property": {"union_a", "unit_a", "worker_a", "member_a"},
     "liaison_zhujianwei": set(),
 }
+# Progress notes on units: staff who write units, and department liaisons (SPEC §1).
+NOTABLE = {
+    "admin_user": {"unit_a", "unit_b"},
+    "leader": set(),
+    "street_staff_dawangzhuang": {"unit_a"},
+    "community_staff_dawangzhuang": set(),
+    "industry_staff_property": {"unit_a"},
+    "liaison_zhujianwei": {"unit_a"},
+}
+# The full ID and phone: only users with the permission (the office); others in scope 403.
+FULL_PII = {role: set() for role in ROLES} | {"admin_user": {"worker_a", "worker_b"}}
+ALLOWED = {"read": VISIBLE, "write": WRITABLE, "note": NOTABLE, "full": FULL_PII}
+
+# Import runs belong to their uploader alone, the office included (their files hold
+# personal data): run a was uploaded by the 大王庄 street user, run b by the 大直沽 one.
+OBJECTS["importrun_a"] = lambda f: _import_run(f, "street_staff_dawangzhuang",
+                                               "大王庄职工花名册.xlsx")
+OBJECTS["importrun_b"] = lambda f: _import_run(f, "street_staff_dazhigu", "大直沽职工花名册.xlsx")
+VISIBLE["street_staff_dawangzhuang"] |= {"importrun_a"}
+ALLOWED["own"] = {role: VISIBLE[role] & {"importrun_a", "importrun_b"} for role in ROLES}
 
 # Every URL that takes a record id: (url name, kind of record, read or write).
 DETAIL_ROUTES = [
@@ -55,22 +86,145 @@ DETAIL_ROUTES = [
     ("membership:union_detail", "union", "read"),
     ("membership:union_edit", "union", "write"),
     ("membership:federation_detail", "federation", "read"),
+    ("membership:unit_detail", "unit", "read"),
+    ("membership:unit_edit", "unit", "write"),
+    ("membership:unit_founding_step", "unit", "write"),
+    ("membership:unit_note_add", "unit", "note"),
+    ("membership:worker_detail", "worker", "read"),
+    ("membership:worker_full", "worker", "full"),
+    ("membership:worker_edit", "worker", "write"),
+    ("membership:member_detail", "member", "read"),
+    ("membership:member_transfer", "member", "write"),
+    ("membership:member_end", "member", "write"),
+    ("membership:member_card", "member", "write"),
+    ("membership:member_dues", "member", "write"),
+    ("membership:import_detail", "importrun", "own"),
+    ("membership:import_status", "importrun", "own"),
+    ("membership:import_start", "importrun", "own"),
+    ("membership:import_bad_rows", "importrun", "own"),
 ]
 # Every list or export URL, with the model whose records it lists and how to read names.
 LIST_ROUTES = [
     ("membership:union_list", "union", "html"),
     ("membership:union_export", "union", "xlsx"),
+    ("membership:unit_export", "unit", "xlsx"),
+    ("membership:worker_export", "worker", "xlsx"),
+    ("membership:member_export", "member", "xlsx"),
     ("membership:street_list", "street", "html"),
     ("membership:federation_list", "federation", "html"),
+    ("membership:unit_list", "unit", "html"),
+    ("membership:unit_search", "unit", "json"),
+    ("membership:worker_list", "worker", "html"),
+    ("membership:member_list", "member", "html"),
+    ("membership:import_list", "importrun", "html"),
 ]
-UNSCOPED_ROUTES = {"membership:union_create"}  # no record to leak; write rights tested apart
+# No record to leak; write rights tested apart (tests/membership/test_*_pages.py).
+UNSCOPED_ROUTES = {"membership:union_create", "membership:unit_create",
+                   "membership:member_enroll", "membership:import_template"}
+
+
+# --- Subsidies (issue 5) ------------------------------------------------------------------
+# Skill-reward claims of member a and b (staff see their members' claims); batches of an
+# industry grant, each approved by a second admin with its payment file made; a bank result
+# uploaded for each; two programme years. Batches, uploads and settings are the office's:
+# the leadership group reads them, other roles get a 404.
+OBJECTS["entitlement_a"] = lambda f: _skill_claim(f, "member_dawangzhuang", "JN-A-0001")
+OBJECTS["entitlement_b"] = lambda f: _skill_claim(f, "member_dazhigu", "JN-B-0001")
+OBJECTS["batch_a"] = lambda f: _batch(f, "property_federation")
+OBJECTS["batch_b"] = lambda f: _batch(f, "education_federation")
+OBJECTS["resultupload_a"] = lambda f: _result_upload(f, "a")
+OBJECTS["resultupload_b"] = lambda f: _result_upload(f, "b")
+OBJECTS["programmeyear_a"] = lambda f: _programme_year(f, "UNIVERSAL")
+OBJECTS["programmeyear_b"] = lambda f: _programme_year(f, "SPRING_RETURN")
+_OFFICE_RECORDS = {"batch_a", "batch_b", "resultupload_a", "resultupload_b",
+                   "programmeyear_a", "programmeyear_b"}
+ALL |= _OFFICE_RECORDS | {"entitlement_a", "entitlement_b"}  # admin and leader see them
+for _role in ("street_staff_dawangzhuang", "community_staff_dawangzhuang",
+              "industry_staff_property"):
+    VISIBLE[_role] |= {"entitlement_a"}
+WRITABLE["admin_user"] |= {"entitlement_a", "entitlement_b", "batch_a", "batch_b",
+                           "programmeyear_a", "programmeyear_b"}
+FULL_PII["admin_user"] |= {"batch_a", "batch_b"}  # the payment file holds full card numbers
+
+DETAIL_ROUTES += [
+    ("subsidies:year_edit", "programmeyear", "write"),
+    ("subsidies:entitlement_reject", "entitlement", "write"),
+    ("subsidies:batch_detail", "batch", "read"),
+    ("subsidies:batch_status", "batch", "read"),
+    ("subsidies:batch_download", "batch", "full"),
+    ("subsidies:batch_result_upload", "batch", "write"),
+    ("subsidies:result_upload_detail", "resultupload", "read"),
+    ("subsidies:result_upload_status", "resultupload", "read"),
+]
+LIST_ROUTES += [("subsidies:skill_claim_list", "entitlement", "html")]
+# The office's pages without a record: the office opens them all, the leadership group
+# those that only read; every other role gets a 403.
+OFFICE_ROUTES = {
+    "subsidies:overview": "read", "subsidies:totals_export": "read",
+    "subsidies:year_list": "read", "subsidies:universal_run": "write",
+    "subsidies:entitlement_list": "read", "subsidies:batch_list": "read",
+    "subsidies:organisation_programmes": "read",
+}
+# Actions (POST only) on one record: a 404 for everyone but the office.
+RECORD_ACTIONS = [("subsidies:batch_approve", "batch"), ("subsidies:batch_payment_file", "batch"),
+                  ("subsidies:batch_retry_failed", "batch")]
+# Office actions (POST only) without a record: a 403 for everyone but the office.
+OFFICE_ACTIONS = {"subsidies:entitlements_submit", "subsidies:entitlements_approve",
+                  "subsidies:batch_create", "subsidies:development_create",
+                  "subsidies:industry_grant_create", "subsidies:founding_rebate_record",
+                  "subsidies:model_home_selection_add", "subsidies:model_home_awards_create"}
+# The members' own pages (no account) and the staff's claim form (write rights tested in
+# tests/subsidies/); the index only redirects.
+UNSCOPED_ROUTES |= {"subsidies:index", "subsidies:skill_claim_create",
+                    "subsidies:public_spring_return", "subsidies:public_self_service",
+                    "subsidies:public_leave"}
+
+
+def _skill_claim(f, member_fixture, certificate_number):
+    from datetime import date
+
+    from subsidies.models import Entitlement
+
+    return Entitlement.objects.create(
+        programme_id="SKILL_SENIOR", year=2026, member=f(member_fixture), amount=500,
+        city_amount=0, district_amount=500, state="pending", certificate_level="senior",
+        certificate_number=certificate_number, certificate_date=date(2026, 1, 10))
+
+
+def _batch(f, federation_fixture):
+    from subsidies.models import Entitlement
+    from subsidies.services import batch_approve, batch_create, batch_payment_file
+
+    grant = Entitlement.objects.create(
+        programme_id="INDUSTRY_GRANT", year=2026, industry_federation=f(federation_fixture),
+        amount=40000, city_amount=0, district_amount=40000, state="approved")
+    batch = batch_create(by=f("registrar"), queryset=Entitlement.objects.filter(pk=grant.pk))
+    batch_approve(batch=batch, by=f("admin_user"))
+    return batch_payment_file(batch=batch, by=f("admin_user"))
+
+
+def _result_upload(f, side):
+    from django.core.files.base import ContentFile
+
+    from subsidies.models import ResultUpload
+
+    batch = OBJECTS[f"batch_{side}"](f)
+    return ResultUpload.objects.create(batch=batch, uploaded_by=f("registrar"),
+                                       file=ContentFile(b"PK", name="result.xlsx"))
+
+
+def _programme_year(f, code):
+    from subsidies.models import ProgrammeYear
+
+    f("organisation_structure")
+    return ProgrammeYear.objects.select_related("programme").get(programme_id=code, year=2026)
 
 
 def _named_patterns(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("membership",):
+            if pattern.namespace in ("membership", "subsidies"):
                 yield from _named_patterns(pattern, pattern.namespace)
         elif isinstance(pattern, URLPattern) and namespace and pattern.name:
             yield f"{namespace}:{pattern.name}"
@@ -78,7 +232,8 @@ def _named_patterns(resolver=None, namespace=""):
 
 def test_the_matrix_covers_every_scoped_url():
     """A new URL fails this test until it is added to the matrix."""
-    covered = {r[0] for r in DETAIL_ROUTES} | {r[0] for r in LIST_ROUTES} | UNSCOPED_ROUTES
+    covered = ({r[0] for r in DETAIL_ROUTES} | {r[0] for r in LIST_ROUTES} | UNSCOPED_ROUTES
+               | set(OFFICE_ROUTES) | {r[0] for r in RECORD_ACTIONS} | OFFICE_ACTIONS)
     assert set(_named_patterns()) == covered
 
 
@@ -98,13 +253,16 @@ def test_detail_and_edit_urls_are_404_outside_the_scope(client, request, role, r
     key = f"{kind}_{side}"
     obj = OBJECTS[key](request.getfixturevalue)
     response = client.get(reverse(route, args=[obj.pk]))
-    allowed = VISIBLE[role] if mode == "read" else WRITABLE[role]
-    if key in allowed:
+    label = _label(kind, obj)
+    if key in ALLOWED[mode][role]:
         assert response.status_code == 200
-        assert obj.name in response.content.decode()
+        assert label in _detail_text(response)
+    elif mode == "full" and key in VISIBLE[role]:
+        assert response.status_code == 403  # sees the worker, not the full record
+        assert label not in _detail_text(response)
     else:
         assert response.status_code == 404
-        assert obj.name not in response.content.decode()
+        assert label not in _detail_text(response)
 
 
 @pytest.mark.django_db
@@ -125,9 +283,47 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, request, role
         assert union.name == "大直沽启明培训学校工会"
 
 
+def _label(kind, obj, *, listed=False):
+    """How a page names its record: a member by its number; a street is listed by its
+    federation's name (its bare name also labels filters)."""
+    if kind == "street" and listed:
+        return obj.federation_name
+    if kind == "member":
+        return obj.member_number
+    if kind == "batch":
+        return obj.number
+    if kind == "resultupload":
+        return obj.batch.number
+    if kind == "entitlement":
+        return obj.certificate_number
+    if kind == "programmeyear":
+        return obj.programme.name
+    return obj.name
+
+
+def _detail_text(response):
+    """A detail page's text; an Excel download's cells."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        return _listed_names(response, "xlsx")
+    return response.content.decode()
+
+
+def _import_run(f, uploader, name):
+    """A checked run with one bad row, uploaded by the fixture `uploader`."""
+    from tests.membership.rosters import roster_bytes, upload, worker_row
+
+    from membership.imports.services import import_run_create
+
+    f("settings").MEDIA_ROOT = f("tmp_path") / "media"
+    return import_run_create(by=f(uploader), kind="workers", upload=upload(
+        roster_bytes([worker_row(身份证号="not an id")]), name=name))
+
+
 def _listed_names(response, fmt):
     if fmt == "xlsx":
-        sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+        content = (b"".join(response.streaming_content) if response.streaming
+                   else response.content)
+        sheet = load_workbook(io.BytesIO(content), read_only=True).active
         return " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
     return response.content.decode()
 
@@ -142,9 +338,7 @@ def test_lists_and_exports_hold_only_the_scope(client, request, role, route, kin
     assert response.status_code == 200
     text = _listed_names(response, fmt)
     for side, obj in objs.items():
-        # A street is listed by its federation's name; its bare name also labels filters.
-        name = obj.federation_name if kind == "street" else obj.name
-        assert (name in text) == (f"{kind}_{side}" in VISIBLE[role])
+        assert (_label(kind, obj, listed=True) in text) == (f"{kind}_{side}" in VISIBLE[role])
 
 
 @pytest.mark.django_db
@@ -177,3 +371,50 @@ def test_anonymous_visitors_are_sent_to_login(client, union_dawangzhuang_propert
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route,mode", sorted(OFFICE_ROUTES.items()))
+def test_office_pages_open_to_the_office_only(client, request, role, route, mode):
+    _login(client, request, role)
+    response = client.get(reverse(route))
+    allowed = role == "admin_user" or (role == "leader" and mode == "read")
+    assert response.status_code == (200 if allowed else 403)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route,kind", RECORD_ACTIONS)
+def test_record_actions_are_404_outside_the_office(client, request, role, route, kind):
+    _login(client, request, role)
+    obj = OBJECTS[f"{kind}_a"](request.getfixturevalue)
+    before = type(obj).objects.get(pk=obj.pk).history.count()
+    response = client.post(reverse(route, args=[obj.pk]))
+    if role == "admin_user":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 404
+        assert type(obj).objects.get(pk=obj.pk).history.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin_user"])
+@pytest.mark.parametrize("route", sorted(OFFICE_ACTIONS))
+def test_office_actions_are_403_for_everyone_else(client, request, role, route):
+    from subsidies.models import Batch, Entitlement
+
+    _login(client, request, role)
+    response = client.post(reverse(route), {"programme": "UNIVERSAL", "year": 2026})
+    assert response.status_code == 403
+    assert not Entitlement.objects.exists() and not Batch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_reach_only_the_members_pages(client, organisation_structure):
+    for route in list(OFFICE_ROUTES) + ["subsidies:index", "subsidies:skill_claim_list"]:
+        response = client.get(reverse(route))
+        assert response.status_code == 302, route
+        assert response["Location"].startswith(reverse("login"))
+    for route in ("subsidies:public_spring_return", "subsidies:public_self_service"):
+        assert client.get(reverse(route)).status_code == 200

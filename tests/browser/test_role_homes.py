@@ -15,11 +15,12 @@ EXPECTED = {
     "leader": ("领导小组", {"home", "organisations", "units", "workers", "subsidies",
                           "reports", "dashboard"}),
     "street_dawangzhuang": ("大王庄街道总工会", {"home", "organisations", "units", "workers",
-                                           "imports", "applications", "reports", "dashboard"}),
+                                           "imports", "applications", "reports", "dashboard",
+                                           "subsidies"}),
     "community_dawangzhuang01": ("大王庄第01社区", {"home", "organisations", "units",
-                                                 "workers", "imports"}),
+                                                 "workers", "imports", "subsidies"}),
     "industry_property": ("河东区物业行业工会联合会", {"home", "organisations", "units",
-                                              "workers", "imports", "reports"}),
+                                              "workers", "imports", "reports", "subsidies"}),
     "liaison_zhujianwei": ("区住建委", {"home", "organisations", "units"}),
 }
 

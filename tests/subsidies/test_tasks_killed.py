@@ -41,6 +41,8 @@ def _worker_env(media_root):
         "DJANGO_SETTINGS_MODULE": "hedong_union.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "DJANGO_MEDIA_ROOT": str(media_root),
+        # The broker this test process publishes to (one Redis database per xdist worker).
+        "REDIS_URL": django_settings.REDIS_URL,
     })
     return env
 

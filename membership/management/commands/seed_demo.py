@@ -1,21 +1,35 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from membership.demo import seed_demo
+from membership.demo import DEFAULT_UNITS, DEFAULT_WORKERS, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Add synthetic demo data and demo users of every role (never in production)."
+    help = ("Add synthetic demo data (units, workers, members, base unions) and demo users "
+            "of every role (never in production).")
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")
+        parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                            help=f"workers to add (default {DEFAULT_WORKERS:,})")
+        parser.add_argument("--units", type=int, default=DEFAULT_UNITS,
+                            help=f"units to add (default {DEFAULT_UNITS:,})")
 
-    def handle(self, *args, seed, **options):
+    def handle(self, *args, seed, workers, units, verbosity, **options):
         password = settings.DEMO_PASSWORD
-        users, union_count = seed_demo(seed=seed, password=password)
-        self.stdout.write(f"Demo base unions added: {union_count}")
+        log = (lambda message: self.stdout.write(f"  {message}")) if verbosity > 1 else None
+        result = seed_demo(seed=seed, password=password, workers=workers, units=units,
+                           log=log)
+        registry = result.registry
+        self.stdout.write(f"Demo base unions added: {result.union_count}")
+        self.stdout.write(
+            f"Registry added in {registry.seconds:.1f} s ({registry.cpu_seconds:.1f} s of "
+            f"Python CPU): {registry.units:,} units "
+            f"({registry.unions:,} own unions, {registry.founding_steps:,} founding steps), "
+            f"{registry.workers:,} workers, {registry.members:,} members"
+        )
         self.stdout.write("Demo users (password for all: %s):" % password)
-        for spec in users:
+        for spec in result.users:
             self.stdout.write(
                 f"  {spec.username:<26} {spec.role.label:<28} {spec.organisation_name}"
             )

@@ -1,0 +1,349 @@
+"""Subsidy benchmarks of issue 5 (results in docs/benchmarks.md).
+
+(a) From rule to payment file for N members (default 100,000 active migrant members):
+    ours   subsidies.services: universal_run (drafts, history rows included), then the
+           office's submit and approve (eligibility checked again), batch_create (one line
+           each), batch_approve by a second admin, batch_payment_file (the Excel file for the
+           card bank, every card number decrypted)
+    floor  one `INSERT … SELECT` of the same entitlement rows on the same PostgreSQL,
+           nothing else (no history, no batch, no file); rolled back
+    Goal: run + batch + payment file within 3x of the floor. The office's review (submit
+    and approve) stands between the run and the batch; it is timed and shown apart.
+
+(b) Spring-return claims one after another by M members:
+    ours   subsidies.services.spring_return_claim: eligibility from the member's dated
+           facts, the seat by a conditional update, the entitlement and its history row
+    floor  a bare `UPDATE … SET accepted = accepted + 1 WHERE accepted < quota RETURNING`
+           loop on the same row, each in its own transaction
+    Goal: ours within 2x of the floor's claims per second.
+
+Run with `make bench`, or:
+  DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services \\
+      .venv/bin/python bench/bench_subsidies.py [--members 100000] [--claims 3000]
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hedong_union.settings.test")
+os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-subsidies-"))
+
+YEAR = 2026
+RUN_ON = date(YEAR, 3, 1)
+CHUNK = 10_000
+
+
+def _setup_django():
+    import django
+
+    django.setup()
+
+
+# ---------------------------------------------------------------------------
+# Seeding: workers and members in bulk (identifiers valid, encrypted, keyed hashes)
+# ---------------------------------------------------------------------------
+def seed(members):
+    from stdnum import luhn
+    from stdnum.cn import ric
+
+    from membership.models import Community, Member, Union, UnionForm, UnionSpan, Worker
+    from membership.pii import pii_hmac
+
+    communities = list(Community.objects.select_related("street").order_by("pk"))
+    unions = {u.community_id: u for u in Union.objects.filter(form=UnionForm.COMMUNITY)}
+    joined = date(YEAR - 1, 6, 1)
+    made = 0
+    while made < members:
+        size = min(CHUNK, members - made)
+        workers = []
+        for i in range(made, made + size):
+            body = f"410102{date(1965, 1, 1) + timedelta(days=i // 1000):%Y%m%d}{i % 1000:03d}"
+            number = body + ric.calc_check_digit(body + "0")
+            community = communities[i % len(communities)]
+            workers.append(Worker(
+                name="测试", id_number=number, id_hmac=pii_hmac("id", number),
+                birth_date=date(1985, 1, 1), sex="M", hukou_province="41",
+                hukou_type="rural", employment_form="scattered", street=community.street,
+                community=community, identified_on=date(YEAR - 1, 1, 1)))
+        workers = Worker.objects.bulk_create(workers)
+        rows = []
+        for i, worker in zip(range(made, made + size), workers, strict=True):
+            body = f"621799{i:012d}"
+            card = body + luhn.calc_check_digit(body)
+            rows.append(Member(worker=worker, member_number=f"HDB{i:09d}",
+                               union=unions[worker.community_id], joined_on=joined,
+                               card_number=card, card_hmac=pii_hmac("card", card)))
+        rows = Member.objects.bulk_create(rows)
+        UnionSpan.objects.bulk_create([UnionSpan(member=m, union=m.union, started_on=joined)
+                                       for m in rows])
+        made += size
+    return made
+
+
+def _analyze():
+    """Statistics as autovacuum would have them on a database in use."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _admins():
+    from accounts.models import Role
+    from accounts.services import user_upsert
+
+    maker = user_upsert(username="bench_maker", role=Role.ADMIN, password="bench-pass-123")
+    checker = user_upsert(username="bench_checker", role=Role.ADMIN, password="bench-pass-123")
+    return maker, checker
+
+
+def _reset():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE subsidies_batchline, subsidies_historicalbatch, "
+                       "subsidies_resultupload, subsidies_batch, "
+                       "subsidies_historicalentitlement, subsidies_entitlement, "
+                       "accounts_accesslog CASCADE")
+        cursor.execute("UPDATE subsidies_programmeyear SET accepted = 0")
+
+
+# ---------------------------------------------------------------------------
+# (a) the rule run to the payment file
+# ---------------------------------------------------------------------------
+FLOOR_SQL = """
+INSERT INTO subsidies_entitlement
+    (programme_code, year, member_id, amount, city_amount, district_amount, state,
+     certificate_level, note, reject_reason, created_by_id, created_at)
+SELECT 'UNIVERSAL', %(year)s, m.id, 150.00, 90.00, 60.00, 'draft', '', %(note)s, '',
+       %(by)s, now()
+FROM membership_member m JOIN membership_worker w ON w.id = m.worker_id
+WHERE w.is_migrant AND m.joined_on <= %(on)s AND (m.ended_on IS NULL OR m.ended_on > %(on)s)
+"""
+
+
+def floor_insert_select(by):
+    from django.db import connection, transaction
+
+    _reset()  # the same empty tables as ours starts from
+    with transaction.atomic():
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(FLOOR_SQL, {"year": YEAR, "note": f"rule run {RUN_ON}", "by": by.pk,
+                                       "on": RUN_ON})
+            rows = cursor.rowcount
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds, rows
+
+
+def ours_run_to_file(maker, checker):
+    from subsidies.models import Entitlement
+    from subsidies.services import (
+        batch_approve,
+        batch_create,
+        batch_payment_file,
+        entitlements_approve,
+        entitlements_submit,
+        universal_run,
+    )
+
+    times = {}
+
+    def timed(name, fn):
+        started = time.perf_counter()
+        result = fn()
+        times[name] = time.perf_counter() - started
+        return result
+
+    created = timed("run", lambda: universal_run(year=YEAR, by=maker, on=RUN_ON))
+    queryset = Entitlement.objects.filter(programme_id="UNIVERSAL", year=YEAR)
+    timed("submit", lambda: entitlements_submit(queryset=queryset, by=maker))
+    approved, _rejected = timed("approve", lambda: entitlements_approve(
+        queryset=queryset, by=maker, on=RUN_ON))
+    batch = timed("batch", lambda: batch_create(by=maker, queryset=queryset))
+    timed("batch approve", lambda: batch_approve(batch=batch, by=checker))
+    batch = timed("payment file", lambda: batch_payment_file(batch=batch, by=checker))
+    lines = batch.lines.count()
+    history = Entitlement.history.filter(programme_id="UNIVERSAL").count()
+    return times, {"created": created, "approved": approved, "lines": lines,
+                   "history rows": history, "file bytes": batch.payment_file.size}
+
+
+# ---------------------------------------------------------------------------
+# (b) spring-return claims
+# ---------------------------------------------------------------------------
+def ours_claims(members, start=0):
+    from zoneinfo import ZoneInfo
+
+    from subsidies.services import spring_return_claim
+
+    received = timezone_aware(ZoneInfo("Asia/Shanghai"))
+    started = time.perf_counter()
+    for i, member in enumerate(members, start=start):
+        spring_return_claim(member=member, fare=Decimal("120.00"), ticket_number=f"B{i:08d}",
+                            trip_date=date(YEAR, 2, 25), received_at=received)
+    return time.perf_counter() - started
+
+
+def timezone_aware(zone):
+    from datetime import datetime
+
+    return datetime(YEAR, 3, 1, 10, 0, tzinfo=zone)
+
+
+def floor_claims(count):
+    from django.db import connection
+
+    from subsidies.models import ProgrammeYear
+
+    seat = ProgrammeYear.objects.get(programme_id="SPRING_RETURN", year=YEAR).pk
+    sql = ("UPDATE subsidies_programmeyear SET accepted = accepted + 1 "
+           "WHERE id = %s AND accepted < quota RETURNING accepted")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for _ in range(count):
+            cursor.execute(sql, [seat])  # autocommit: each its own transaction
+            cursor.fetchone()
+    return time.perf_counter() - started
+
+
+def minimum_claims(members, start):
+    """The least a claim must write, in raw SQL: the seat, the entitlement, its history row,
+    in one transaction (no eligibility read, no ORM)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from subsidies import bulk
+    from subsidies.models import ProgrammeYear
+
+    seat = ProgrammeYear.objects.get(programme_id="SPRING_RETURN", year=YEAR).pk
+    sql = (
+        "WITH seat AS (UPDATE subsidies_programmeyear SET accepted = accepted + 1 "
+        "WHERE id = %s AND accepted < quota RETURNING id), "
+        f"new AS (INSERT INTO {bulk.TABLE} (programme_code, year, member_id, amount, "
+        "city_amount, district_amount, state, certificate_level, ticket_number, trip_date, "
+        "fare, received_at, note, reject_reason, created_at) "
+        "SELECT 'SPRING_RETURN', %s, %s, 120.00, 0, 120.00, 'pending', '', %s, %s, 120.00, "
+        "%s, '', '', %s FROM seat RETURNING *) " + bulk._history_from("new", "+"))
+    now = timezone.now()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for i, member in enumerate(members, start=start):
+            with transaction.atomic():
+                cursor.execute(sql, [seat, YEAR, member.pk, f"M{i:08d}", date(YEAR, 2, 25),
+                                     now, now, now, None])
+    return time.perf_counter() - started
+
+
+def claim_members(count):
+    from membership.models import Member
+
+    return list(Member.objects.select_related("worker").order_by("pk")[:count])
+
+
+# ---------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--claims", type=int, default=3_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    _setup_django()
+    from django.core.management import call_command
+
+    from subsidies.models import ProgrammeYear
+
+    print(f"Subsidy benchmarks: {args.members:,} members, {args.claims:,} claims; machine: "
+          f"{platform.node()}, {os.cpu_count()} cores, {_cpu_name()}, "
+          f"Python {platform.python_version()}")
+    call_command("migrate", verbosity=0)
+    maker, checker = _admins()
+    started = time.perf_counter()
+    seeded = seed(args.members)
+    _analyze()
+    print(f"Seeded {seeded:,} members in {time.perf_counter() - started:.1f} s")
+
+    # (a)
+    floors = [floor_insert_select(maker) for _ in range(3)]
+    floor = statistics.median(s for s, _rows in floors)
+    assert all(rows == seeded for _s, rows in floors), floors
+    rounds = []
+    for _ in range(args.rounds):
+        _reset()
+        times, counts = ours_run_to_file(maker, checker)
+        assert counts["created"] == counts["lines"] == counts["approved"] == seeded, counts
+        rounds.append(times)
+    best = min(rounds, key=lambda t: t["run"] + t["batch"] + t["payment file"])
+    headline = best["run"] + best["batch"] + best["payment file"]
+    print()
+    print(f"(a) rule run to payment file, {seeded:,} members (best of {args.rounds} rounds; "
+          f"floor: median of 3)")
+    print()
+    print("| step | seconds | vs floor |")
+    print("|---|---:|---:|")
+    print(f"| floor: one INSERT … SELECT of the entitlement rows | {floor:.2f} | 1.00x |")
+    for name in ("run", "submit", "approve", "batch", "batch approve", "payment file"):
+        print(f"| {name} | {best[name]:.2f} | {best[name] / floor:.2f}x |")
+    print(f"| **run + batch + payment file** | **{headline:.2f}** | "
+          f"**{headline / floor:.2f}x** |")
+    total = sum(best.values())
+    print(f"| all steps, the review included | {total:.2f} | {total / floor:.2f}x |")
+    print()
+    print(f"counts: {counts}")
+    print(f"(a) goal within 3x: {'met' if headline / floor <= 3 else 'NOT met'} "
+          f"({headline / floor:.2f}x)")
+
+    # (b)
+    _reset()
+    members = claim_members(args.claims)
+    ProgrammeYear.objects.filter(programme_id="SPRING_RETURN", year=YEAR).update(
+        quota=args.claims * 10, accepted=0)
+    bare = floor_claims(args.claims)
+    ProgrammeYear.objects.filter(programme_id="SPRING_RETURN", year=YEAR).update(accepted=0)
+    minimum = minimum_claims(members, start=0)
+    _reset()
+    ProgrammeYear.objects.filter(programme_id="SPRING_RETURN", year=YEAR).update(
+        quota=args.claims * 10, accepted=0)
+    ours = ours_claims(members)
+    accepted = ProgrammeYear.objects.get(programme_id="SPRING_RETURN", year=YEAR).accepted
+    assert accepted == args.claims, accepted
+    print()
+    print(f"(b) spring-return claims, {args.claims:,} one after another")
+    print()
+    print("| contender | seconds | claims/s | vs floor |")
+    print("|---|---:|---:|---:|")
+    print(f"| floor: bare UPDATE … WHERE accepted < quota RETURNING | {bare:.2f} | "
+          f"{args.claims / bare:,.0f} | 1.00x |")
+    print(f"| the least a claim writes: seat + entitlement + history, raw SQL, one "
+          f"transaction | {minimum:.2f} | {args.claims / minimum:,.0f} | {minimum / bare:.2f}x |")
+    print(f"| ours: spring_return_claim | {ours:.2f} | {args.claims / ours:,.0f} | "
+          f"{ours / bare:.2f}x |")
+    print()
+    print(f"(b) goal within 2x: {'met' if ours / bare <= 2 else 'NOT met'} ({ours / bare:.2f}x)")
+
+
+def _cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Forms of the registry pages, one module per area (units, workers, members)."""

@@ -1,0 +1,86 @@
+"""Reads of units, their founding steps and progress notes, always scoped by the user
+(SPEC §1, §3)."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from membership.identifiers import normalise_text
+from membership.models import (
+    FoundingStep,
+    MemberStatus,
+    ProgressNote,
+    Unit,
+    Worker,
+)
+
+# The unit flags a list may filter on, by the model field they name.
+UNIT_FLAGS = ("is_key_enterprise", "is_shuangwan", "is_chamber_member",
+              "paid_preparation_fund")
+
+
+def unit_list(*, user, search="", street=None, community=None, sector="", hundred_plus=False,
+              founding_status="", flags=()):
+    """The units `user` may see, filtered; `flags` names fields of UNIT_FLAGS that must be
+    set. Search matches the name, or the start of the credit code."""
+    qs = Unit.objects.for_user(user).select_related("street", "community")
+    if search:
+        code = normalise_text(search).upper()
+        qs = qs.filter(Q(name__icontains=search.strip()) | Q(credit_code__startswith=code))
+    if street:
+        qs = qs.filter(street=street)
+    if community:
+        qs = qs.filter(community=community)
+    if sector:
+        qs = qs.filter(sector=sector)
+    if hundred_plus:
+        qs = qs.hundred_plus()
+    if founding_status:
+        qs = qs.filter(founding_status=founding_status)
+    for flag in flags:
+        if flag not in UNIT_FLAGS:
+            raise ValueError(f"unknown unit flag {flag!r}")
+        qs = qs.filter(**{flag: True})
+    return qs
+
+
+def unit_get(*, user, pk, write=False):
+    return get_object_or_404(
+        Unit.objects.for_user(user, write=write).select_related(
+            "street", "community", "union", "covering_union"),
+        pk=pk,
+    )
+
+
+def unit_founding_steps(unit):
+    """The founding timeline, oldest first, with who recorded each step."""
+    return FoundingStep.objects.filter(unit=unit).select_related("union", "recorded_by")
+
+
+def unit_progress_notes(*, user, unit):
+    return ProgressNote.objects.for_user(user).filter(unit=unit).select_related("author")
+
+
+def unit_worker_counts(unit):
+    """How many workers of the unit are in the registry, and how many are active members.
+
+    Counts about a unit the user may see; the workers themselves stay behind their scope.
+    """
+    return Worker.objects.filter(employer=unit, left_on__isnull=True).aggregate(
+        workers=Count("pk", distinct=True),
+        members=Count("pk", distinct=True,
+                      filter=Q(memberships__status=MemberStatus.ACTIVE)),
+    )
+
+
+def unit_search(*, user, q, limit=20):
+    """Units in scope by name or credit code, for choosing an employer: each with the
+    union a new member of it goes to (SPEC §4 routing), when it has one."""
+    from membership.services.members import route_union
+
+    units = unit_list(user=user, search=q).select_related("union", "covering_union")[:limit]
+    results = []
+    for unit in units:
+        routed = route_union(Worker(employer=unit))
+        results.append({"id": unit.pk, "label": f"{unit.name}（{unit.credit_code}）",
+                        "union": routed.pk if routed else None})
+    return results

@@ -1,0 +1,141 @@
+"""Unit pages (SPEC §3): list, page with its founding timeline and progress notes, create
+and edit, founding steps. Every record is read through the selectors, scoped by user; a
+record outside the user's scope is a 404 (SPEC §1)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.navigation import FEATURES_BY_SLUG
+from accounts.scoping import user_can_write
+from membership import selectors, services
+from membership.form_parts.units import (
+    FoundingStepForm,
+    ProgressNoteForm,
+    UnitFilterForm,
+    UnitForm,
+)
+from membership.models import Member, ProgressNote, Unit
+from membership.views.organisations import _apply_errors
+
+PAGE_SIZE = 50
+
+
+def _may_add_notes(user):
+    return ProgressNote.objects.role_may_write(user)
+
+
+@login_required
+@require_GET
+def unit_list(request):
+    form = UnitFilterForm(request.GET or None, user=request.user)
+    units = selectors.unit_list(user=request.user, **form.filters())
+    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "membership/unit_list.html", {
+        "filter_form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": Unit.objects.role_may_write(request.user),
+        "can_enroll": Member.objects.role_may_write(request.user),
+    })
+
+
+@login_required
+@require_GET
+def unit_detail(request, pk):
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    user = request.user
+    return render(request, "membership/unit_detail.html", {
+        "unit": unit,
+        "departments": unit.assisting_departments(),
+        "steps": selectors.unit_founding_steps(unit),
+        "notes": selectors.unit_progress_notes(user=user, unit=unit),
+        "counts": selectors.unit_worker_counts(unit),
+        "can_edit": user_can_write(user, unit),
+        "can_add_note": _may_add_notes(user),
+        "can_see_workers": user.role in FEATURES_BY_SLUG["workers"].roles,
+        "note_form": ProgressNoteForm(),
+        "history": selectors.history_of(unit),
+    })
+
+
+@login_required
+def unit_create(request):
+    if not Unit.objects.role_may_write(request.user):
+        raise PermissionDenied
+    form = UnitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Unit registered."))
+            return redirect("membership:unit_detail", pk=unit.pk)
+    return render(request, "membership/edit.html", {"form": form, "object": None,
+                                                    "title": _("New unit")})
+
+
+@login_required
+def unit_edit(request, pk):
+    unit = selectors.unit_get(user=request.user, pk=pk, write=True)
+    form = UnitForm(request.POST or None, user=request.user, initial=UnitForm.initial_from(unit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(unit=unit, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("membership:unit_detail", pk=unit.pk)
+    return render(request, "membership/edit.html", {"form": form, "object": unit})
+
+
+@login_required
+def unit_founding_step_add(request, pk):
+    unit = selectors.unit_get(user=request.user, pk=pk, write=True)
+    form = FoundingStepForm(request.POST or None, user=request.user, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.founding_step_add(unit=unit, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Founding step recorded."))
+            return redirect("membership:unit_detail", pk=unit.pk)
+    return render(request, "membership/unit_founding_step.html", {
+        "form": form, "unit": unit, "steps": selectors.unit_founding_steps(unit),
+    })
+
+
+@login_required
+def unit_note_add(request, pk):
+    """Department liaisons and staff in scope add progress notes (SPEC §1)."""
+    if not _may_add_notes(request.user):
+        raise Http404
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    form = ProgressNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_note_add(unit=unit, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("membership:unit_detail", pk=unit.pk)
+    return render(request, "membership/unit_note.html", {"form": form, "unit": unit})
+
+
+@login_required
+@require_GET
+def unit_search(request):
+    """Units in scope by name or credit code, as JSON for the employer search box."""
+    results = selectors.unit_search(user=request.user, q=request.GET.get("q", ""))
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,15 @@
+"""Reads of the reporting app."""
+
+from django.shortcuts import get_object_or_404
+
+from reporting.models import ExportJob
+
+
+def export_job_get(*, user, pk):
+    """An export job of `user`; anyone else's is a 404, the office's included: the file
+    holds what the owner's scope and permissions gave them."""
+    return get_object_or_404(ExportJob.objects.filter(user_id=user.pk), pk=pk)
+
+
+def export_job_list(*, user, limit=20):
+    return ExportJob.objects.filter(user_id=user.pk)[:limit]

@@ -1,0 +1,118 @@
+"""`POST /api/v1/spring-return-claims/` for the city's platform (issue 5 §4).
+
+The member identifies as on the public page (ID number and the card's last 6 digits) and
+the claim is checked by the same forms and the same service, so the page and the API can
+never disagree. Answers: 201 with the claim's number and state; 400 for a request that is
+malformed or has bad fields; 422 when identification fails or the rules refuse the claim;
+409 for 名额已满 (the quota is a state of the server, not a fault of the request:
+docs/decisions.md); 429 when rate-limited. Errors: hedong_union/api_errors.py.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hedong_union.api_errors import (
+    error,
+    error_response,
+    errors_from_form,
+    errors_from_validation,
+)
+from subsidies import selectors, services
+from subsidies.forms import SpringReturnApiForm
+from subsidies.views.public import identification_failed_message, rate_limited
+
+
+class SpringReturnClaimRequest(serializers.Serializer):
+    """Documentation of the request body; the checks are SpringReturnApiForm's."""
+
+    id_number = serializers.CharField(help_text="The member's 18-character resident ID number.")
+    card_last6 = serializers.CharField(min_length=6, max_length=6,
+                                       help_text="The last 6 digits of the member service card.")
+    fare = serializers.DecimalField(max_digits=8, decimal_places=2,
+                                    help_text="The fare on the ticket, in yuan; 300 at most "
+                                              "is paid.")
+    ticket_number = serializers.CharField(max_length=40)
+    trip_date = serializers.DateField(help_text="The date of the return trip (YYYY-MM-DD).")
+
+
+class SpringReturnClaimCreated(serializers.Serializer):
+    number = serializers.CharField(help_text="The claim number given to the member.")
+    state = serializers.CharField(help_text="pending: waits for the district office's review.")
+    state_label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=8, decimal_places=2,
+                                      help_text="The amount due: the fare, capped.")
+
+
+class ApiError(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ApiErrors(serializers.Serializer):
+    errors = ApiError(many=True)
+
+
+def _errors(description):
+    return OpenApiResponse(ApiErrors, description=description)
+
+
+class SpringReturnClaimCreate(APIView):
+    authentication_classes = []  # the member identifies in the body; no session, no CSRF
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="spring_return_claim_create",
+        summary="Claim the spring-return subsidy (春节平安返津) for a member",
+        request=SpringReturnClaimRequest,
+        responses={
+            201: SpringReturnClaimCreated,
+            400: _errors("Malformed JSON, a missing field or a badly formed value."),
+            409: _errors("名额已满: the year's quota is full (code quota_full)."),
+            422: _errors("Identification failed, or the rules refuse the claim."),
+            429: _errors("Too many requests from this address (code rate_limited)."),
+        },
+        examples=[OpenApiExample("A claim", request_only=True, value={
+            "id_number": "41010219700101001X", "card_last6": "123456", "fare": "235.50",
+            "ticket_number": "G1234-0567", "trip_date": "2026-02-25"})],
+    )
+    def post(self, request):
+        if rate_limited(request._request, "api"):
+            return error_response(
+                [error(None, "rate_limited", _("Too many requests. Please wait a minute and "
+                                               "try again."))],
+                status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": "60"})
+        data = request.data
+        if not hasattr(data, "get") or isinstance(data, list):
+            raise ParseError(_("The body must be a JSON object."))
+        form = SpringReturnApiForm({k: v for k, v in data.items() if isinstance(v, (str, int,
+                                                                              float))})
+        if not form.is_valid():
+            return error_response(errors_from_form(form), status=status.HTTP_400_BAD_REQUEST)
+        fields = form.cleaned_data
+        member = selectors.member_identify(id_number=fields["id_number"],
+                                           card_last6=fields["card_last6"])
+        if member is None:
+            return error_response(
+                [error(None, "identification_failed", identification_failed_message())],
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        try:
+            claim = services.spring_return_claim(
+                member=member, fare=fields["fare"], ticket_number=fields["ticket_number"],
+                trip_date=fields["trip_date"])
+        except services.QuotaFull as full:
+            return error_response([error(None, "quota_full", full)],
+                                  status=status.HTTP_409_CONFLICT)
+        except ValidationError as refused:
+            return error_response(errors_from_validation(refused, default_code="refused"),
+                                  status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return Response(SpringReturnClaimCreated({
+            "number": claim.number, "state": claim.state,
+            "state_label": claim.get_state_display(), "amount": claim.amount}).data,
+            status=status.HTTP_201_CREATED)

@@ -1,0 +1,134 @@
+"""Set-based writes of entitlements for the big paths: the yearly rule run, the office's
+decisions, batches and the bank's result (issue 5, performance).
+
+Each write is one SQL statement that changes the rows and, in the same statement, writes
+the history rows django-simple-history writes on save (same columns, history_type "+" for
+a creation and "~" for a change, the acting user, one timestamp), so SPEC §8's history
+holds on the fast path too. Which rows are meant comes from ORM querysets, so the rules in
+rules.py and the scoping stay the only place that decides; the constraints of the tables
+still refuse anything that would pay twice.
+
+Used only on PostgreSQL (the suite's, the benchmark's and production's database); on
+another database the services take their ORM path.
+"""
+
+from django.db import connection
+
+from subsidies.models import Entitlement
+
+TABLE = Entitlement._meta.db_table
+HISTORY_TABLE = Entitlement.history.model._meta.db_table
+COLUMNS = [f.column for f in Entitlement._meta.concrete_fields]
+# A field's column by its name or attname ("programme" or "programme_id": programme_code).
+_COLUMN = {**{f.name: f.column for f in Entitlement._meta.concrete_fields},
+           **{f.attname: f.column for f in Entitlement._meta.concrete_fields}}
+_HISTORY_COLUMNS = ", ".join(COLUMNS + ["history_date", "history_change_reason",
+                                        "history_type", "history_user_id"])
+
+
+def available():
+    return connection.vendor == "postgresql"
+
+
+def _history_from(alias, kind):
+    """The INSERT of history rows for every row of the CTE `alias` (params: date, user)."""
+    source = ", ".join(f"{alias}.{column}" for column in COLUMNS)
+    return (f"INSERT INTO {HISTORY_TABLE} ({_HISTORY_COLUMNS}) "
+            f"SELECT {source}, %s, NULL, '{kind}', %s FROM {alias}")
+
+
+def _sql(queryset):
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _execute(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def insert_for_members(*, members, values, by, now):
+    """Insert one entitlement per member of the queryset `members` (of member ids) with the
+    same `values`, and its history row; returns how many were inserted.
+
+    The caller excludes members who already hold one; a unique constraint refusing a row
+    fails the whole statement, as it should.
+    """
+    member_sql, member_params = _sql(members)
+    names = list(values)
+    columns = ", ".join(["member_id", *[_COLUMN[n] for n in names], "created_at"])
+    placeholders = ", ".join(["%s"] * len(names))
+    sql = (f"WITH new AS (INSERT INTO {TABLE} ({columns}) "
+           f"SELECT eligible.id, {placeholders}, %s FROM ({member_sql}) AS eligible(id) "
+           f"RETURNING *) " + _history_from("new", "+"))
+    # Placeholders in order: the constants and created_at (the SELECT list), the member
+    # query's own parameters (FROM), then the history's date and user.
+    params = [*[values[n] for n in names], now, *member_params, now, by.pk]
+    return _execute(sql, params)
+
+
+def update(*, entitlements, values, by, now, only_state=None):
+    """Set `values` on the entitlements of the queryset `entitlements` (of ids), only those
+    still in `only_state` when given, with a history row each; returns how many changed.
+
+    The ids are read first and sent as an array: an `id IN (subquery on the same table)`
+    can get a nested-loop plan right after a big insert, before the table is analysed."""
+    return update_ids(ids=list(entitlements.values_list("pk", flat=True)), values=values,
+                      by=by, now=now, only_state=only_state)
+
+
+def update_ids(*, ids, values, by, now, only_state=None):
+    """As `update`, for a list of ids."""
+    if not ids:
+        return 0
+    assignments = ", ".join(f"{_COLUMN[n]} = %s" for n in values)
+    condition = " AND e.state = %s" if only_state else ""
+    # Joined with the unnested ids, not filtered by `= ANY(array)`: a long array in a filter
+    # is searched row by row.
+    sql = (f"WITH changed AS (UPDATE {TABLE} AS e SET {assignments} "
+           f"FROM unnest(%s::bigint[]) AS chosen(id) "
+           f"WHERE e.id = chosen.id{condition} RETURNING e.*) " + _history_from("changed", "~"))
+    params = [*values.values(), list(ids), *([only_state] if only_state else []), now, by.pk]
+    return _execute(sql, params)
+
+
+def batch_lines_insert(*, batch, entitlements, payable_states, in_batch_state, by, now):
+    """Mark the payable entitlements of the queryset `entitlements` in the batch and give
+    each a line of `batch`, numbered in id order, history included; returns how many lines
+    were made."""
+    from subsidies.models import BatchLine
+
+    ids = list(entitlements.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    line_table = BatchLine._meta.db_table
+    # The UPDATE takes the row locks and, if another batch got there first, sees the new
+    # state and leaves the row out; only the rows it changed get a line.
+    sql = (
+        f"WITH changed AS (UPDATE {TABLE} AS e SET state = %s "
+        f"FROM unnest(%s::bigint[]) AS chosen(id) "
+        f"WHERE e.id = chosen.id AND e.state = ANY(%s) RETURNING e.*), "
+        f"numbered AS (SELECT id, amount, row_number() OVER (ORDER BY id) AS n FROM changed), "
+        f"lines AS (INSERT INTO {line_table} "
+        f"(batch_id, entitlement_id, line_id, amount, status, failure_reason) "
+        f"SELECT %s, id, %s || '-' || CASE WHEN n < 1000000 THEN lpad(n::text, 6, '0') "
+        f"ELSE n::text END, amount, 'pending', '' FROM numbered) "
+        + _history_from("changed", "~"))
+    params = [in_batch_state, ids, list(payable_states), batch.pk, batch.number, now, by.pk]
+    return _execute(sql, params)
+
+
+def lines_settle(lines):
+    """Write each line's status, reason and settlement time in one statement."""
+    from subsidies.models import BatchLine
+
+    if not lines:
+        return 0
+    sql = (f"UPDATE {BatchLine._meta.db_table} AS l SET status = v.status, "
+           f"failure_reason = v.reason, settled_at = v.settled "
+           f"FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[]) "
+           f"AS v(id, status, reason, settled) WHERE l.id = v.id")
+    return _execute(sql, [[line.pk for line in lines], [line.status for line in lines],
+                          [line.failure_reason for line in lines],
+                          [line.settled_at for line in lines]])

@@ -1,0 +1,155 @@
+"""The member's own pages, phone first and without an account (SPEC §6.1, issue 5 §4 and
+§7): the spring-return claim and the member's entitlements and payments.
+
+The member identifies with the ID number and the last 6 digits of the member service card;
+the identification is kept in the session for a few minutes, never in a URL. Posts are
+rate-limited by address (and identification also by ID number) in the shared cache, and a
+hidden honeypot field turns bots away.
+"""
+
+import time
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from membership.identifiers import normalise_text
+from membership.pii import mask_card, pii_hmac
+from subsidies import selectors, services
+from subsidies.forms import IdentifyForm, SpringReturnClaimForm
+from subsidies.services import QuotaFull
+from subsidies.views.access import apply_errors
+
+SESSION_MEMBER = "subsidies.member"
+SESSION_LAST_CLAIM = "subsidies.last_claim"
+
+
+def client_ip(group, request):
+    # The same address the login lockout sees, trusted proxies taken into account.
+    return get_client_ip_address(request) or "unknown"
+
+
+def _id_key(group, request):
+    typed = normalise_text(request.POST.get("id_number", "")).upper()
+    return pii_hmac("id", typed) or "none"
+
+
+def _rate(setting):
+    return lambda group, request: getattr(settings, setting)
+
+
+def rate_limited(request, group):
+    """Count this post against the address's limit (and, for identification, the ID's)."""
+    limited = is_ratelimited(request, group=f"subsidies-{group}", key=client_ip,
+                             rate=_rate("SUBSIDIES_PUBLIC_RATE"), method="POST",
+                             increment=True)
+    if group == "identify":
+        limited = is_ratelimited(request, group="subsidies-identify-id", key=_id_key,
+                                 rate=_rate("SUBSIDIES_IDENTIFY_RATE_PER_ID"), method="POST",
+                                 increment=True) or limited
+    return limited
+
+
+def too_many(request):
+    response = render(request, "subsidies/public/rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def identification_failed_message():
+    return _("We could not confirm who you are. Check the ID number and the last 6 digits of "
+             "your member service card.")
+
+
+def _identified(request):
+    data = request.session.get(SESSION_MEMBER)
+    if not data or data.get("until", 0) < time.time():
+        request.session.pop(SESSION_MEMBER, None)
+        return None
+    return selectors.member_active_get(data["id"])
+
+
+def _remember(request, member):
+    request.session.cycle_key()  # a new session id once identified
+    request.session[SESSION_MEMBER] = {
+        "id": member.pk, "until": time.time() + settings.SUBSIDIES_IDENTIFIED_SECONDS}
+
+
+def _masked_name(name):
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return f"{name[0]}*"
+    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
+
+
+def _who(member):
+    return {"name": _masked_name(member.worker.name), "card": mask_card(member.card_number),
+            "member_number": member.member_number}
+
+
+def _identify(request, *, purpose):
+    """The identification step shared by both pages: a response to send, or None."""
+    posted = request.method == "POST" and request.POST.get("step") == "identify"
+    form = IdentifyForm(request.POST if posted else None)
+    if posted:
+        if rate_limited(request, "identify"):
+            return too_many(request)
+        if form.is_valid():
+            member = selectors.member_identify(id_number=form.cleaned_data["id_number"],
+                                               card_last6=form.cleaned_data["card_last6"])
+            if member is not None:
+                _remember(request, member)
+                return redirect(request.path)
+            form.add_error(None, identification_failed_message())
+    return render(request, "subsidies/public/identify.html", {"form": form, "purpose": purpose})
+
+
+def spring_return(request):
+    member = _identified(request)
+    if member is None:
+        return _identify(request, purpose="spring_return")
+    done = None
+    if request.method == "GET" and SESSION_LAST_CLAIM in request.session:
+        done = selectors.member_claim_get(member=member,
+                                          pk=request.session.pop(SESSION_LAST_CLAIM))
+    posted = request.method == "POST" and request.POST.get("step") == "claim"
+    form = SpringReturnClaimForm(request.POST if posted else None)
+    quota_full = False
+    if posted:
+        if rate_limited(request, "claim"):
+            return too_many(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                claim = services.spring_return_claim(
+                    member=member, fare=data["fare"], ticket_number=data["ticket_number"],
+                    trip_date=data["trip_date"])
+            except QuotaFull:
+                quota_full = True
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                request.session[SESSION_LAST_CLAIM] = claim.pk
+                return redirect(request.path)
+    return render(request, "subsidies/public/spring_return.html", {
+        "form": form, "who": _who(member), "quota_full": quota_full, "done": done})
+
+
+def self_service(request):
+    member = _identified(request)
+    if member is None:
+        return _identify(request, purpose="self_service")
+    return render(request, "subsidies/public/self_service.html", {
+        "who": _who(member), "data": selectors.member_self_service(member)})
+
+
+@require_POST
+def leave(request):
+    request.session.pop(SESSION_MEMBER, None)
+    request.session.pop(SESSION_LAST_CLAIM, None)
+    return redirect("subsidies:public_self_service")

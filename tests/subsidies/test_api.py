@@ -1,0 +1,185 @@
+"""`POST /api/v1/spring-return-claims/` for the city's platform (issue 5 §4): the page's
+identification and checks, errors as JSON with field and code, 201 with the claim number,
+409 for 名额已满, 429 when rate-limited, and the OpenAPI schema at /api/schema/."""
+
+import json
+from decimal import Decimal
+
+import pytest
+import time_machine
+import yaml
+from django.test import Client
+
+from subsidies.models import Entitlement, ProgrammeYear
+from tests.subsidies.conftest import make_members
+from tests.subsidies.pages import empty_cache  # noqa: F401
+
+URL = "/api/v1/spring-return-claims/"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today(empty_cache):
+    with time_machine.travel("2026-03-01 10:00 +0800", tick=False):
+        yield
+
+
+@pytest.fixture
+def api():
+    # CSRF checks on, as for any client that is not a browser session.
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def member(dawangzhuang_community):
+    (member,) = make_members(1, community=dawangzhuang_community, seed=31)
+    return member
+
+
+def _body(member, **change):
+    body = {"id_number": member.worker.id_number, "card_last6": member.card_number[-6:],
+            "fare": "120.50", "ticket_number": "K1234-88", "trip_date": "2026-02-25"}
+    body.update(change)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _post(api, body, **extra):
+    data = body if isinstance(body, str) else json.dumps(body)
+    return api.post(URL, data, content_type="application/json", **extra)
+
+
+def _errors(response):
+    return [(e["field"], e["code"]) for e in response.json()["errors"]]
+
+
+@pytest.mark.django_db
+def test_a_claim_is_created_pending_with_its_number(api, member):
+    response = _post(api, _body(member))
+    assert response.status_code == 201
+    claim = Entitlement.objects.get()
+    assert response.json() == {"number": claim.number, "state": "pending",
+                               "state_label": "待审批", "amount": "120.50"}
+    assert (claim.member, claim.ticket_number, claim.fare) == (member, "K1234-88",
+                                                               Decimal("120.50"))
+
+
+@pytest.mark.django_db
+def test_a_fare_as_a_json_number_is_read_exactly_and_capped(api, member):
+    response = _post(api, _body(member, fare=356.5))
+    assert response.status_code == 201 and response.json()["amount"] == "300.00"
+    assert Entitlement.objects.get().fare == Decimal("356.50")
+
+
+@pytest.mark.django_db
+def test_bad_json_is_a_400_with_a_code(api):
+    response = _post(api, '{"id_number": ')
+    assert response.status_code == 400
+    assert _errors(response) == [(None, "parse_error")]
+    response = _post(api, "[1, 2]")
+    assert response.status_code == 400 and _errors(response) == [(None, "parse_error")]
+
+
+@pytest.mark.django_db
+def test_a_form_body_is_refused_as_unsupported(api):
+    response = api.post(URL, {"fare": "1"})
+    assert response.status_code == 415
+    assert _errors(response) == [(None, "unsupported_media_type")]
+
+
+@pytest.mark.django_db
+def test_missing_fields_are_each_reported(api):
+    response = _post(api, {})
+    assert response.status_code == 400
+    assert sorted(_errors(response)) == sorted([
+        ("id_number", "required"), ("card_last6", "required"), ("fare", "required"),
+        ("ticket_number", "required"), ("trip_date", "required")])
+    messages = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert messages["fare"] == "请填写车票上的票价。"
+    assert messages["trip_date"] == "请填写返程日期。"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change,field,code,message", [
+    ({"fare": "abc"}, "fare", "invalid", "请以元为单位填写票价，例如235.50。"),
+    ({"fare": "-3"}, "fare", "min_value", "请填写票价（元），最多两位小数。"),
+    ({"trip_date": "2026-13-01"}, "trip_date", "invalid", "请按“年-月-日”填写日期，例如2026-02-25。"),
+    ({"card_last6": "12345"}, "card_last6", "invalid", "请填写会员服务卡号的后6位数字。"),
+    ({"id_number": "110101199001011230"}, "id_number", "checksum",
+     "身份证号的校验码不对，请再核对一遍号码。"),
+])
+def test_bad_values_are_reported_by_field_and_code(api, member, change, field, code, message):
+    response = _post(api, _body(member, **change))
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": field, "code": code, "message": message}]
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_identification_is_a_422_that_names_nothing(api, member):
+    response = _post(api, _body(member, card_last6="000000"))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{
+        "field": None, "code": "identification_failed",
+        "message": "无法核实您的身份。请检查身份证号和会员服务卡号后6位。"}]
+
+
+@pytest.mark.django_db
+def test_a_claim_the_rules_refuse_is_a_422_by_field(api, member):
+    response = _post(api, _body(member, trip_date="2026-03-25"))
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("trip_date", "refused")
+    assert error["message"].startswith("返程日期须在")
+
+
+@pytest.mark.django_db
+def test_one_claim_a_year_and_a_ticket_once(api, member, dawangzhuang_community):
+    assert _post(api, _body(member)).status_code == 201
+    response = _post(api, _body(member, ticket_number="K9"))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "ticket_number", "code": "refused",
+                                          "message": "您今年已经申领过这项补助。"}]
+    (other,) = make_members(1, community=dawangzhuang_community, seed=32)
+    response = _post(api, _body(other, ticket_number="k1234-88"))
+    assert response.json()["errors"][0]["message"] == "这张车票已经申领过。"
+
+
+@pytest.mark.django_db
+def test_a_full_quota_is_a_409_quota_full(api, member):
+    ProgrammeYear.objects.filter(programme_id="SPRING_RETURN", year=2026).update(quota=0)
+    response = _post(api, _body(member))
+    assert response.status_code == 409
+    assert response.json()["errors"] == [
+        {"field": None, "code": "quota_full", "message": "名额已满"}]
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_is_rate_limited(api, member, settings):
+    settings.SUBSIDIES_PUBLIC_RATE = "2/m"
+    assert _post(api, _body(member, fare="x")).status_code == 400
+    assert _post(api, _body(member, fare="x")).status_code == 400
+    response = _post(api, _body(member))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert _errors(response) == [(None, "rate_limited")]
+    assert response.json()["errors"][0]["message"] == "请求过于频繁，请稍等一分钟再试。"
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_post(api):
+    response = api.get(URL)
+    assert response.status_code == 405
+    assert _errors(response) == [(None, "method_not_allowed")]
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_describes_the_endpoint(api):
+    response = api.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    operation = schema["paths"][URL]["post"]
+    assert set(operation["responses"]) == {"201", "400", "409", "422", "429"}
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    fields = schema["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
+    assert set(fields) == {"id_number", "card_last6", "fare", "ticket_number", "trip_date"}
