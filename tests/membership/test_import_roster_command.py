@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from membership.imports.columns import UNIT_COLUMNS
 from membership.models import Unit, Worker
 from tests.membership.rosters import (
     frozen_today,  # noqa: F401 - fixture
@@ -17,7 +18,6 @@ from tests.membership.rosters import (
     unit_row,
     worker_row,
 )
-from membership.imports.columns import UNIT_COLUMNS
 
 pytestmark = [pytest.mark.usefixtures("frozen_today"), pytest.mark.django_db]
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 import membership.tasks  # noqa: F401 - registers the tasks with the Celery app
 from accounts.models import AccessLog
 from membership.imports import services
-from membership.imports.columns import UNIT_COLUMNS, WORKER_COLUMNS
+from membership.imports.columns import UNIT_COLUMNS
 from membership.models import ImportRun, ImportStatus, Worker
 from membership.tasks.imports import import_run_apply_task, import_run_validate_task
 from tests.membership.rosters import (
