@@ -29,6 +29,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from benchlib import cpu_name, status_mb  # noqa: E402
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hedong_union.settings.test")
 
 CONTENDERS = ["ours", "ours, openpyxl cells", "openpyxl normal mode", "django-import-export"]
@@ -44,22 +46,14 @@ def _setup_django():
     django.setup()
 
 
-def _status_mb(field):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
 def _rss_mb():
-    return _status_mb("VmRSS")
+    return status_mb("VmRSS")
 
 
 def _peak_mb():
     """The process's own peak resident memory. Not ru_maxrss: Linux carries the parent's
     peak over fork and exec into it, and the parent has just seeded the database."""
-    return _status_mb("VmHWM")
+    return status_mb("VmHWM")
 
 
 # ---------------------------------------------------------------------------
@@ -250,7 +244,7 @@ def main():
         return
 
     print(f"Export benchmark: {args.members:,} members; machine: {platform.node()}, "
-          f"{os.cpu_count()} cores, {_cpu_name()}, Python {platform.python_version()}")
+          f"{os.cpu_count()} cores, {cpu_name()}, Python {platform.python_version()}")
     seeded = prepare(args.members)
     print(f"Seeded {seeded['workers']:,} workers, {seeded['members']:,} members, "
           f"{seeded['units']:,} units in {seeded['seed_seconds']:.1f} s (seed {SEED})")
@@ -284,16 +278,6 @@ def report(results):
     print()
     print(f"ours vs openpyxl normal mode: {speed:.2f}x faster (goal >= 3x), peak memory "
           f"{memory:.2f} of its peak (goal <= 0.20): goal {'met' if met else 'NOT met'}")
-
-
-def _cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from benchlib import status_mb  # noqa: E402
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hedong_union.settings.test")
 
 CONTENDERS = ["ours", "ours, page path", "import-export tuned", "import-export as documented",
@@ -62,17 +64,6 @@ def _setup_django():
     import django
 
     django.setup()
-
-
-def _status_mb(field):
-    """VmRSS (now) or VmHWM (peak) of this process. Not ru_maxrss: on Linux a child's
-    ru_maxrss keeps the parent's peak across fork and exec, and the parent has just
-    written the roster."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -437,11 +428,11 @@ def contender_main(name, path):
     import gc
 
     gc.collect()
-    baseline = _status_mb("VmRSS")
+    baseline = status_mb("VmRSS")
     started = time.perf_counter()
     outcome = RUNNERS[name](path)
     seconds = time.perf_counter() - started
-    peak = _status_mb("VmHWM")
+    peak = status_mb("VmHWM")
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "baseline_mb": baseline,
                       **outcome}))
 

@@ -35,6 +35,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from benchlib import cpu_name  # noqa: E402
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hedong_union.settings.test")
 os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-subsidies-"))
 
@@ -267,7 +269,7 @@ def main():
     from subsidies.models import ProgrammeYear
 
     print(f"Subsidy benchmarks: {args.members:,} members, {args.claims:,} claims; machine: "
-          f"{platform.node()}, {os.cpu_count()} cores, {_cpu_name()}, "
+          f"{platform.node()}, {os.cpu_count()} cores, {cpu_name()}, "
           f"Python {platform.python_version()}")
     call_command("migrate", verbosity=0)
     maker, checker = _admins()
@@ -333,16 +335,6 @@ def main():
           f"{ours / bare:.2f}x |")
     print()
     print(f"(b) goal within 2x: {'met' if ours / bare <= 2 else 'NOT met'} ({ours / bare:.2f}x)")
-
-
-def _cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":
