@@ -234,6 +234,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Axes announces itself at every start; failed logins still log as warnings.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 # ---------------------------------------------------------------------------
