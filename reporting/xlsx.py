@@ -223,3 +223,12 @@ def _as_text(value):
     if isinstance(value, (date, datetime)):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def xlsx_response(filename, content=b""):
+    """An HttpResponse that downloads as `filename`; write_xlsx may stream into it."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -3,7 +3,6 @@ the list pages. A small export comes straight back; a large one becomes a backgr
 whose progress page the user is sent to."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
@@ -13,7 +12,7 @@ from membership.form_parts.units import UnitFilterForm
 from membership.form_parts.workers import WorkerFilterForm
 from membership.models import Union
 from reporting import services
-from reporting.xlsx import XLSX_CONTENT_TYPE
+from reporting.xlsx import xlsx_response
 
 
 def _export(request, kind, parameters):
@@ -21,9 +20,7 @@ def _export(request, kind, parameters):
                                       request=request)
     if outcome.job is not None:
         return redirect("reporting:export_job_detail", pk=outcome.job.pk)
-    response = HttpResponse(outcome.content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{outcome.filename}"'
-    return response
+    return xlsx_response(outcome.filename, outcome.content)
 
 
 @login_required

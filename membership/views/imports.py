@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,7 +17,7 @@ from membership.imports.columns import SHEET_TITLES
 from membership.imports.forms import ImportUploadForm
 from membership.imports.workbooks import bad_rows_write, template_write
 from membership.models import ImportKind, ImportStatus
-from reporting.xlsx import XLSX_CONTENT_TYPE
+from reporting.xlsx import xlsx_response
 
 ERRORS_PER_PAGE = 200
 
@@ -58,8 +58,7 @@ def import_template(request, kind):
         kind = ImportKind(kind)
     except ValueError:
         raise Http404 from None
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="template-{kind.value}.xlsx"'
+    response = xlsx_response(f"template-{kind.value}.xlsx")
     template_write(response, kind=kind)
     return response
 
@@ -115,8 +114,7 @@ def import_bad_rows(request, pk):
     run = selectors.import_run_get(user=request.user, pk=pk)
     if not run.errors:
         raise Http404
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-bad-rows.xlsx"'
+    response = xlsx_response(f"import-{run.pk}-bad-rows.xlsx")
     with run.file.open("rb") as source:
         bad_rows_write(
             response, kind=run.kind, source=source, errors=run.errors,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.scoping import user_can_write
+from hedong_union.forms import apply_errors
 from membership import selectors, services
 from membership.form_parts.members import (
     CardForm,
@@ -20,7 +21,6 @@ from membership.form_parts.members import (
 )
 from membership.form_parts.workers import EnrollmentForm, IdNumberForm
 from membership.models import EmploymentForm, Member, MemberStatus
-from membership.views.organisations import _apply_errors
 
 PAGE_SIZE = 50
 
@@ -93,7 +93,7 @@ def member_enroll(request):
                         union=data["union"], joined_on=data["joined_on"],
                         card_number=data["card_number"], declared=data["declared"])
                 except ValidationError as error:
-                    _apply_errors(form, error)
+                    apply_errors(form, error)
                 else:
                     messages.success(request, _("Enrolled: member number %(number)s.")
                                      % {"number": member.member_number})
@@ -111,7 +111,7 @@ def _member_action(request, pk, *, form_class, template, service, title, success
         try:
             service(member=member, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("membership:member_detail", pk=member.pk)

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,20 +13,12 @@ from django.views.decorators.http import require_GET
 from accounts.models import AccessLog
 from accounts.scoping import user_can_write
 from accounts.services import access_log_record
+from hedong_union.forms import apply_errors
 from membership import selectors, services
 from membership.forms import CommunityEditForm, StreetEditForm, UnionEditForm, UnionFilterForm
 from membership.models import Union
 from membership.reports import union_export_columns, union_export_rows
-from reporting.xlsx import XLSX_CONTENT_TYPE, write_xlsx
-
-
-def _apply_errors(form, error):
-    """Put a service's ValidationError on the form, next to the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from reporting.xlsx import write_xlsx, xlsx_response
 
 
 @login_required
@@ -61,7 +52,7 @@ def street_edit(request, pk):
         try:
             services.street_update(street=street, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("membership:street_detail", pk=street.pk)
@@ -88,7 +79,7 @@ def community_edit(request, pk):
         try:
             services.community_update(community=community, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("membership:community_detail", pk=community.pk)
@@ -146,7 +137,7 @@ def union_create(request):
         try:
             union = services.union_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Union created."))
             return redirect("membership:union_detail", pk=union.pk)
@@ -163,7 +154,7 @@ def union_edit(request, pk):
         try:
             services.union_update(union=union, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("membership:union_detail", pk=union.pk)
@@ -177,8 +168,7 @@ def union_export(request):
     _form, filters = _union_filters(request)
     unions = selectors.union_list(user=request.user, **filters)
     today = timezone.localdate()
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="unions-{today:%Y%m%d}.xlsx"'
+    response = xlsx_response(f"unions-{today:%Y%m%d}.xlsx")
     scope = request.user.organisation or _("Whole district")
     write_xlsx(
         response, title=_("Base unions"), scope=str(scope), as_of=today,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.navigation import FEATURES_BY_SLUG
 from accounts.scoping import user_can_write
+from hedong_union.forms import apply_errors
 from membership import selectors, services
 from membership.form_parts.units import (
     FoundingStepForm,
@@ -21,7 +22,6 @@ from membership.form_parts.units import (
     UnitForm,
 )
 from membership.models import Member, ProgressNote, Unit
-from membership.views.organisations import _apply_errors
 
 PAGE_SIZE = 50
 
@@ -75,7 +75,7 @@ def unit_create(request):
         try:
             unit = services.unit_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Unit registered."))
             return redirect("membership:unit_detail", pk=unit.pk)
@@ -91,7 +91,7 @@ def unit_edit(request, pk):
         try:
             services.unit_update(unit=unit, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("membership:unit_detail", pk=unit.pk)
@@ -106,7 +106,7 @@ def unit_founding_step_add(request, pk):
         try:
             services.founding_step_add(unit=unit, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Founding step recorded."))
             return redirect("membership:unit_detail", pk=unit.pk)
@@ -126,7 +126,7 @@ def unit_note_add(request, pk):
         try:
             services.progress_note_add(unit=unit, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Note added."))
             return redirect("membership:unit_detail", pk=unit.pk)

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET
 from accounts.models import AccessLog
 from accounts.scoping import user_can_write
 from accounts.services import access_log_record
+from hedong_union.forms import apply_errors
 from membership import selectors, services
 from membership.form_parts.workers import WorkerFilterForm, WorkerForm
 from membership.models import Member
 from membership.pii import mask_id, mask_phone
-from membership.views.organisations import _apply_errors
 
 PAGE_SIZE = 50
 
@@ -85,7 +85,7 @@ def worker_edit(request, pk):
         try:
             services.worker_update(worker=worker, by=request.user, **form.worker_changes())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("membership:worker_detail", pk=worker.pk)

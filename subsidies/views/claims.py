@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from hedong_union.forms import apply_errors
 from membership.models import Member
 from subsidies import selectors, services
 from subsidies.forms import SkillClaimForm
-from subsidies.views.access import apply_errors
 
 PAGE_SIZE = 50
 

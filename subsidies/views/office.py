@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record
-from reporting.xlsx import XLSX_CONTENT_TYPE, Column, write_xlsx
+from reporting.xlsx import Column, write_xlsx, xlsx_response
+from hedong_union.forms import apply_errors
 from subsidies import selectors, services
 from subsidies.forms import EntitlementFilterForm, ProgrammeYearForm, RejectForm, YearForm
 from subsidies.models import ProgrammeCode
-from subsidies.views.access import apply_errors, office_page
+from subsidies.views.access import office_page
 
 PAGE_SIZE = 50
 TOTALS_COLUMNS = [
@@ -76,10 +76,7 @@ def totals_export(request):
                       target_type="subsidies.totals", target_id=year or "",
                       description="totals by programme, year and funding source",
                       request=request)
-    response = HttpResponse(stream.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    name = f"subsidy-totals-{year or 'all'}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(f"subsidy-totals-{year or 'all'}.xlsx", stream.getvalue())
 
 
 @office_page()

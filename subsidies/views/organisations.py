@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
+from hedong_union.forms import apply_errors
 from subsidies import organisations, selectors
 from subsidies.forms import FoundingRebateForm, IndustryGrantForm, ModelHomeSelectionForm, YearForm
-from subsidies.views.access import apply_errors, office_page
+from subsidies.views.access import office_page
 
 
 def _year(request):

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from hedong_union.forms import apply_errors
 from membership.identifiers import normalise_text
 from membership.pii import mask_card, pii_hmac
 from subsidies import selectors, services
 from subsidies.forms import IdentifyForm, SpringReturnClaimForm
 from subsidies.services import QuotaFull
-from subsidies.views.access import apply_errors
 
 SESSION_MEMBER = "subsidies.member"
 SESSION_LAST_CLAIM = "subsidies.last_claim"
