@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from membership.models import Community, IndustryFederation, Street, Union, UnionForm
+from membership.models import Community, IndustryFederation, Street, UnionForm
 
 
 class _CrispyForm(forms.Form):

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import Role
 from subsidies import bulk, rules
 from subsidies.models import (
+    LIVE_STATES,
     Batch,
     BatchLine,
     BatchState,
@@ -115,7 +116,7 @@ def universal_run(*, year, by, on=None):
     settings = programme_year(ProgrammeCode.UNIVERSAL, year, lock=True)  # one run at a time
     money = rules.split(settings.amount, settings.city_share)
     already = Entitlement.objects.filter(programme_id=ProgrammeCode.UNIVERSAL, year=year,
-                                         state__in=_live_states()).values("member_id")
+                                         state__in=LIVE_STATES).values("member_id")
     eligible = rules.universal_members(on).exclude(pk__in=already)
     if bulk.available():
         # One INSERT … SELECT writing the history rows too (subsidies/bulk.py).
@@ -140,12 +141,6 @@ def universal_run(*, year, by, on=None):
     if batch:
         created += len(bulk_create_with_history(batch, Entitlement, default_user=by))
     return created
-
-
-def _live_states():
-    from subsidies.models import LIVE_STATES
-
-    return LIVE_STATES
 
 
 @transaction.atomic
@@ -286,9 +281,9 @@ def _create_claim(entitlement, *, duplicate_messages):
         entitlement.save()
     except IntegrityError as error:
         text = str(error)
-        for constraint, (field, message) in duplicate_messages.items():
+        for constraint, (field_name, message) in duplicate_messages.items():
             if constraint in text or _names_columns_of(constraint, text):
-                raise ValidationError({field: message}) from None
+                raise ValidationError({field_name: message}) from None
         raise
     return entitlement
 
@@ -555,8 +550,6 @@ def totals(*, year=None):
     """Money by programme, year and funding source (SPEC §6.3), to the yuan: what is
     entitled (every live entitlement), what is paid, and the city and district parts."""
     from django.db.models import Q, Sum
-
-    from subsidies.models import LIVE_STATES
 
     queryset = Entitlement.objects.filter(state__in=LIVE_STATES)
     if year is not None:
