@@ -1,4 +1,5 @@
-"""The registry's Excel exports (SPEC §7.4): 单位名录, 职工花名册 and the member list.
+"""The registry's Excel exports (SPEC §7.4): 单位名录, 职工花名册, the member list and the
+base unions.
 
 Rows apart from format (STYLE habit 7): each export names its columns and yields plain
 rows; reporting.xlsx renders them and reporting.services decides whether the request or a
@@ -21,6 +22,7 @@ from membership.models import (
     MemberStatus,
     OccupationGroup,
     Sector,
+    UnionForm,
     UnitKind,
 )
 from membership.pii import mask_card, mask_id, mask_phone, pii_hmac
@@ -168,6 +170,27 @@ def member_rows(queryset, *, full_pii):
                joined, show_card(card), statuses.get(status, status), groups.get(group, group)]
 
 
+UNION_COLUMNS = [
+    Column("工会名称", 36),
+    Column("组织形式", 16),
+    Column("所属街道", 14),
+    Column("所属社区", 18),
+    Column("行业工会联合会", 30),
+    Column("成立日期", 12, "date"),
+    Column("工会主席", 12),
+]
+_UNION_FIELDS = ("name", "form", "street__name", "community__name",
+                 "industry_federation__name", "founded_on", "chair")
+
+
+def union_rows(queryset, *, full_pii):
+    forms = _labels(UnionForm)
+    for name, form, street, community, federation, founded, chair in queryset.values_list(
+            *_UNION_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+        yield [name, forms.get(form, form), street, community or "", federation or "",
+               founded, chair]
+
+
 # ---------------------------------------------------------------------------
 # From the list pages' filters to the parameters an export job stores
 # ---------------------------------------------------------------------------
@@ -206,4 +229,8 @@ WORKERS = Export(
 MEMBERS = Export(
     kind="members", title="会员名册", filename="members", target_type="membership.member",
     columns=MEMBER_COLUMNS, queryset=selectors.member_export_queryset, rows=member_rows,
+)
+UNIONS = Export(
+    kind="unions", title="基层工会", filename="unions", target_type="membership.union",
+    columns=UNION_COLUMNS, queryset=selectors.union_export_queryset, rows=union_rows,
 )

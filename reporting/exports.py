@@ -16,6 +16,7 @@ EXPORTS = {
     "units": "membership.exports.UNITS",
     "workers": "membership.exports.WORKERS",
     "members": "membership.exports.MEMBERS",
+    "unions": "membership.exports.UNIONS",
 }
 
 

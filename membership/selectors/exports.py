@@ -5,6 +5,7 @@ from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 
 from membership.models import FoundingStep, MemberStatus
 from membership.selectors.members import member_list
+from membership.selectors.organisations import union_list
 from membership.selectors.units import unit_list
 from membership.selectors.workers import worker_list
 
@@ -34,3 +35,8 @@ def worker_export_queryset(*, user, id_hmac=None, phone_hmac=None, **filters):
 
 def member_export_queryset(*, user, **filters):
     return member_list(user=user, **filters).order_by("member_number")
+
+
+def union_export_queryset(*, user, **filters):
+    """The base-union list's records, in the list's order."""
+    return union_list(user=user, **filters).order_by("street__position", "name", "pk")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from membership.views import exports as export_views
 from membership.views import organisations as views
 
 urlpatterns = [
@@ -10,7 +11,7 @@ urlpatterns = [
     path("communities/<int:pk>/edit/", views.community_edit, name="community_edit"),
     path("unions/", views.union_list, name="union_list"),
     path("unions/new/", views.union_create, name="union_create"),
-    path("unions/export.xlsx", views.union_export, name="union_export"),
+    path("unions/export.xlsx", export_views.union_export, name="union_export"),
     path("unions/<int:pk>/", views.union_detail, name="union_detail"),
     path("unions/<int:pk>/edit/", views.union_edit, name="union_edit"),
     path("federations/", views.federation_list, name="federation_list"),

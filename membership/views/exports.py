@@ -11,6 +11,7 @@ from membership.form_parts.members import MemberFilterForm
 from membership.form_parts.units import UnitFilterForm
 from membership.form_parts.workers import WorkerFilterForm
 from membership.models import Union
+from membership.views.organisations import union_filters
 from reporting import services
 from reporting.xlsx import xlsx_response
 
@@ -43,3 +44,10 @@ def member_export(request):
     form = MemberFilterForm(request.GET or None, user=request.user,
                             unions=Union.objects.for_user(request.user))
     return _export(request, "members", exports.export_parameters(form.filters()))
+
+
+@login_required
+@require_GET
+def union_export(request):
+    _form, filters = union_filters(request)
+    return _export(request, "unions", exports.export_parameters(filters))

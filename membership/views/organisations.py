@@ -6,19 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import AccessLog
 from accounts.scoping import user_can_write
-from accounts.services import access_log_record
 from hedong_union.forms import apply_errors
 from membership import selectors, services
 from membership.forms import CommunityEditForm, StreetEditForm, UnionEditForm, UnionFilterForm
 from membership.models import Union
-from membership.reports import union_export_columns, union_export_rows
-from reporting.xlsx import write_xlsx, xlsx_response
 
 
 @login_required
@@ -86,7 +81,7 @@ def community_edit(request, pk):
     return render(request, "membership/edit.html", {"form": form, "object": community})
 
 
-def _union_filters(request):
+def union_filters(request):
     form = UnionFilterForm(request.GET or None, user=request.user)
     filters = {}
     if form.is_valid():
@@ -101,7 +96,7 @@ def _union_filters(request):
 @login_required
 @require_GET
 def union_list(request):
-    form, filters = _union_filters(request)
+    form, filters = union_filters(request)
     unions = selectors.union_list(user=request.user, **filters)
     page = Paginator(unions, 50).get_page(request.GET.get("page"))
     return render(request, "membership/union_list.html", {
@@ -159,27 +154,6 @@ def union_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("membership:union_detail", pk=union.pk)
     return render(request, "membership/edit.html", {"form": form, "object": union})
-
-
-@login_required
-@require_GET
-def union_export(request):
-    """The scoped union list as Excel; small enough to stream in the request."""
-    _form, filters = _union_filters(request)
-    unions = selectors.union_list(user=request.user, **filters)
-    today = timezone.localdate()
-    response = xlsx_response(f"unions-{today:%Y%m%d}.xlsx")
-    scope = request.user.organisation or _("Whole district")
-    write_xlsx(
-        response, title=_("Base unions"), scope=str(scope), as_of=today,
-        columns=union_export_columns(), rows=union_export_rows(unions.iterator(chunk_size=2000)),
-        sheet_name=_("Base unions"),
-    )
-    access_log_record(
-        user=request.user, action=AccessLog.Action.EXPORT, target_type="membership.union",
-        description=f"unions export ({unions.count()} rows)", request=request,
-    )
-    return response
 
 
 @login_required
