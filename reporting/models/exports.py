@@ -1,7 +1,4 @@
-"""Export jobs (SPEC §7.4): a large export runs in Celery and is downloaded when ready.
-
-The rates, campaigns, snapshots and bulletins of SPEC §7 come with the reporting issue.
-"""
+"""Export jobs (SPEC §7.4): a large export runs in Celery and is downloaded when ready."""
 
 from django.conf import settings
 from django.db import models

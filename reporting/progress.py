@@ -1,0 +1,74 @@
+"""Each scope against its campaign (SPEC §7.2): on track, days left, and the members or
+unions still needed to reach the next milestone.
+
+The straight line starts from the scope's rates at the start of the push: those come from
+the ten-day snapshot of the period that ends the day before (3-31 in the plan's calendar),
+taken when first needed, so they never change afterwards.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from reporting import campaigns
+from reporting.models import Campaign, ScopeFigure
+from reporting.periods import period_of
+from reporting.rates import EMPTY
+from reporting.snapshots import ten_day_snapshot_take
+
+
+def campaign_get(year):
+    """The campaign of `year`, made from the plan's calendar when the office has not
+    entered one."""
+    campaign, _ = Campaign.objects.get_or_create(year=year,
+                                                 defaults=Campaign.defaults_for(year))
+    return campaign
+
+
+def baseline_snapshot(campaign):
+    """The snapshot the straight line starts from, or None before the push has started."""
+    day_before = campaign.push_start - timedelta(days=1)
+    period = period_of(day_before)
+    if period.end >= timezone.localdate():
+        return None
+    return ten_day_snapshot_take(period)[0]
+
+
+def baseline_rates(campaign):
+    """{(kind, key): (migrant Rate, founding Rate)} at the start of the push."""
+    snapshot = baseline_snapshot(campaign)
+    if snapshot is None:
+        return {}
+    return {(f.kind, f.key): (f.migrant, f.founding or EMPTY)
+            for f in ScopeFigure.objects.filter(snapshot=snapshot)}
+
+
+@dataclass(frozen=True)
+class Progress:
+    migrant_on_track: bool | None  # None: an empty scope is neither
+    founding_on_track: bool | None
+    migrant_needed: int  # members still needed for the next milestone
+    founding_needed: int  # unions (founded 100+ enterprises) still needed
+
+    @property
+    def on_track(self):
+        """Off track on either rate is off track; None when neither can be judged."""
+        judged = [v for v in (self.migrant_on_track, self.founding_on_track) if v is not None]
+        return None if not judged else all(judged)
+
+
+def progress_of(figure, *, plan, baseline, day):
+    """A ScopeFigure against `plan` (a reporting.campaigns.Campaign) on `day`."""
+    start_migrant, start_founding = baseline.get((figure.kind, figure.key), (EMPTY, EMPTY))
+    milestone = plan.next_milestone(day) or plan.milestones[-1]
+    migrant = figure.migrant
+    founding = figure.founding
+    return Progress(
+        migrant_on_track=campaigns.on_track(rate=migrant, start_rate=start_migrant,
+                                            campaign=plan, day=day),
+        founding_on_track=None if founding is None else campaigns.on_track(
+            rate=founding, start_rate=start_founding, campaign=plan, day=day),
+        migrant_needed=migrant.needed_for(milestone.target),
+        founding_needed=0 if founding is None else founding.needed_for(milestone.target),
+    )
