@@ -7,6 +7,7 @@ of the push to the next milestone's target.
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +26,18 @@ class Milestone:
     target: Fraction
 
     @property
+    def target_pct(self):
+        return percent_text(self.target)
+
+    @property
     def label(self):
-        return f"{self.on:%m-%d} {self.target * 100:.0f}%"
+        return f"{self.on:%m-%d} {self.target_pct}%"
+
+
+def percent_text(fraction):
+    """A fraction as a percentage to 2 decimals, rounded half-up: '80.00'."""
+    value = Decimal(fraction.numerator * 100) / Decimal(fraction.denominator)
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)

@@ -45,3 +45,19 @@ def result_upload_apply_task(upload_id):
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3500)
 def universal_run_task(year, user_id):
     return services.universal_run(year=year, by=User.objects.get(pk=user_id))
+
+
+@shared_task(name="subsidies.universal_run_scheduled", acks_late=True,
+             reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3500)
+def universal_run_scheduled_task(year=None):
+    """January (SPEC §7.5): the year's UNIVERSAL run as draft entitlements, which wait for
+    the office's approval and a second admin's batch approval before any money moves. It
+    acts as the office's longest-standing active admin; without one it does nothing."""
+    from accounts.models import Role
+
+    year = year or timezone.localdate().year
+    admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("date_joined",
+                                                                           "pk").first()
+    if admin is None:
+        return None
+    return services.universal_run(year=year, by=admin)

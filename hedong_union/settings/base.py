@@ -7,6 +7,7 @@ machine; `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -194,8 +195,24 @@ CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The schedule of SPEC §7.5 is added here by the reporting and subsidies issues.
-CELERY_BEAT_SCHEDULE: dict = {}
+# The schedule of SPEC §7.5, in Asia/Shanghai (CELERY_TIMEZONE). Every task is safe to
+# run twice and late; django-celery-beat copies these entries into its tables at start.
+CELERY_BEAT_SCHEDULE: dict = {
+    "ten-day snapshots": {"task": "reporting.ten_day_snapshots",
+                          "schedule": crontab(minute=15, hour=0, day_of_month="1,11,21")},
+    "monthly bulletin draft": {"task": "reporting.bulletin_draft",
+                               "schedule": crontab(minute=0, hour=2, day_of_month=1)},
+    "milestone reports": {"task": "reporting.milestone_reports",
+                          "schedule": crontab(minute=30, hour=2, day_of_month=1,
+                                              month_of_year="8,11")},
+    "ten-day narrative reminders": {"task": "reporting.narrative_reminders",
+                                    "schedule": crontab(minute=0, hour=9)},
+    "yearly UNIVERSAL rule run": {"task": "subsidies.universal_run_scheduled",
+                                  "schedule": crontab(minute=0, hour=3, day_of_month=2,
+                                                      month_of_year=1)},
+    "personal data file retention": {"task": "reporting.files_purge",
+                                     "schedule": crontab(minute=30, hour=3)},
+}
 
 # ---------------------------------------------------------------------------
 # Security (SPEC §8)
@@ -281,3 +298,5 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
 # ---------------------------------------------------------------------------
 PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=[])
 PII_HMAC_KEY = env("PII_HMAC_KEY", default="")
+# Uploaded import files and export files (they hold personal data) are deleted after this.
+PII_FILE_RETENTION_DAYS = env.int("PII_FILE_RETENTION_DAYS", default=30)

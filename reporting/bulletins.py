@@ -1,0 +1,243 @@
+"""The monthly bulletin 月通报 (SPEC §7.3): the 12 streets ranked on both rates with the
+change since last month, the punctuality of their ten-day narratives, and who is off
+track. Drafted on the 1st for the month before; published by the office or the
+leadership; once published it never changes, and a correction is a new version that
+says what changed.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from reporting.figures import figures_as_of
+from reporting.models import Bulletin, ScopeFigure
+from reporting.narratives import periods_of_month, punctuality_by_street
+from reporting.periods import period_of
+from reporting.progress import baseline_rates, campaign_get, progress_of
+from reporting.rates import Rate
+from reporting.snapshots import ten_day_snapshot_take
+
+PUBLISHERS = frozenset({Role.ADMIN, Role.LEADER})
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The little of a figure that ranking and progress need."""
+
+    kind: str
+    key: str
+    name: str
+    migrant: Rate
+    founding: Rate
+
+
+def month_end(year, month):
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_month(year, month):
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def _streets_from_snapshot(day):
+    snapshot, _created = ten_day_snapshot_take(period_of(day))
+    return [_Scope(f.kind, f.key, f.name, f.migrant, f.founding)
+            for f in ScopeFigure.objects.filter(snapshot=snapshot, kind="street")
+            .order_by("position")]
+
+
+def _streets_recomputed(day):
+    return [_Scope(f.kind, f.key, f.name, f.counts.migrant, f.counts.founding)
+            for f in figures_as_of(day, kinds=("street",))]
+
+
+def _ranks(scopes, rate_of):
+    """Competition ranking (1, 2, 2, 4) on the exact rate; an empty scope has no rank."""
+    ranked = sorted((s for s in scopes if rate_of(s).den),
+                    key=lambda s: rate_of(s).fraction, reverse=True)
+    ranks, previous, position = {}, None, 0
+    for index, scope in enumerate(ranked, start=1):
+        if rate_of(scope).fraction != previous:
+            position, previous = index, rate_of(scope).fraction
+        ranks[scope.key] = position
+    return ranks
+
+
+def _change(now, before):
+    """The change in percentage points between two displayed rates, e.g. '+1.25'."""
+    if now is None or before is None or now.pct is None or before.pct is None:
+        return None
+    delta = Decimal(now.pct) - Decimal(before.pct)
+    return f"{delta:+.2f}"
+
+
+def _rate_json(rate):
+    return {"num": rate.num, "den": rate.den, "pct": rate.pct, "display": rate.display()}
+
+
+def bulletin_content(year, month, *, recompute=False, today=None):
+    """What the bulletin of `year`-`month` shows, as stored JSON.
+
+    The figures come from the ten-day snapshot of the month's last day (and of the month
+    before, for the change); with `recompute`, from the registry as it stands now, as of
+    the same days (for a correction).
+    """
+    today = today or timezone.localdate()
+    as_of = month_end(year, month)
+    if as_of >= today:
+        raise ValidationError(_("The bulletin of a month is made after the month has "
+                                "ended."))
+    before_day = month_end(*previous_month(year, month))
+    read = _streets_recomputed if recompute else _streets_from_snapshot
+    streets = read(as_of)
+    before = {s.key: s for s in read(before_day)}
+    campaign = campaign_get(year)
+    plan, baseline = campaign.plan(), baseline_rates(campaign)
+    migrant_ranks = _ranks(streets, lambda s: s.migrant)
+    founding_ranks = _ranks(streets, lambda s: s.founding)
+    punctuality = punctuality_by_street(periods_of_month(year, month), today=today)
+    milestone = plan.next_milestone(as_of)
+    rows = []
+    for scope in streets:
+        progress = progress_of(scope, plan=plan, baseline=baseline, day=as_of)
+        previous = before.get(scope.key)
+        rows.append({
+            "street_id": int(scope.key), "name": scope.name,
+            "migrant": _rate_json(scope.migrant),
+            "migrant_change": _change(scope.migrant, previous and previous.migrant),
+            "migrant_rank": migrant_ranks.get(scope.key),
+            "founding": _rate_json(scope.founding),
+            "founding_change": _change(scope.founding, previous and previous.founding),
+            "founding_rank": founding_ranks.get(scope.key),
+            "migrant_on_track": progress.migrant_on_track,
+            "founding_on_track": progress.founding_on_track,
+            "on_track": progress.on_track,
+            "members_needed": progress.migrant_needed,
+            "unions_needed": progress.founding_needed,
+            "punctuality": punctuality.get(int(scope.key), {}),
+        })
+    rows.sort(key=lambda r: (r["migrant_rank"] is None, r["migrant_rank"] or 0, r["name"]))
+    return {
+        "year": year, "month": month, "as_of": as_of.isoformat(),
+        "previous_as_of": before_day.isoformat(),
+        "source": "recomputed" if recompute else "snapshot",
+        "milestone": None if milestone is None else {
+            "on": milestone.on.isoformat(), "target_pct": milestone.target_pct,
+            "days_left": (milestone.on - as_of).days},
+        "streets": rows,
+        "off_track": [r["name"] for r in rows if r["on_track"] is False],
+    }
+
+
+def bulletin_draft(year, month, *, by=None, today=None):
+    """The bulletin of `year`-`month`: made once as a draft; run again, it returns the
+    bulletin already there (the scheduled run on the 1st is safe to repeat)."""
+    existing = Bulletin.objects.filter(year=year, month=month).order_by("-version").first()
+    if existing is not None:
+        return existing, False
+    content = bulletin_content(year, month, today=today)
+    try:
+        with transaction.atomic():
+            return Bulletin.objects.create(
+                year=year, month=month, as_of=month_end(year, month), content=content,
+                created_by=by), True
+    except IntegrityError:
+        return Bulletin.objects.get(year=year, month=month, version=1), False
+
+
+def bulletin_draft_previous_month(today=None):
+    today = today or timezone.localdate()
+    first = today.replace(day=1) - timedelta(days=1)
+    return bulletin_draft(first.year, first.month, today=today)
+
+
+def _require_publisher(user):
+    if user is None or user.role not in PUBLISHERS:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def bulletin_refresh(*, bulletin, by):
+    """Make a draft again from the stored snapshots (e.g. after a late narrative)."""
+    _require_publisher(by)
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.is_published:
+        raise ValidationError(_("A published bulletin never changes."))
+    recompute = bulletin.corrects_id is not None
+    content = bulletin_content(bulletin.year, bulletin.month, recompute=recompute)
+    if recompute:
+        content["changes"] = changes_between(bulletin.corrects.content, content)
+    bulletin.content = content
+    bulletin.save(update_fields=["content"])
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_publish(*, bulletin, by):
+    _require_publisher(by)
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.is_published:
+        raise ValidationError(_("This bulletin is already published."))
+    if bulletin.corrects_id and not bulletin.correction_note.strip():
+        raise ValidationError(_("A correction says what changed before it is published."))
+    bulletin.status = Bulletin.Status.PUBLISHED
+    bulletin.published_at = timezone.now()
+    bulletin.published_by = by
+    bulletin.save()
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_correct(*, bulletin, by, note):
+    """A new version of a published bulletin: figures recomputed as of the same days from
+    the registry as it is now, the editor's note, and the list of what changed."""
+    _require_publisher(by)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say what this correction changes.")})
+    latest = (Bulletin.objects.select_for_update()
+              .filter(year=bulletin.year, month=bulletin.month).order_by("-version").first())
+    if latest.pk != bulletin.pk or not latest.is_published:
+        raise ValidationError(_("Only the latest published version can be corrected."))
+    content = bulletin_content(bulletin.year, bulletin.month, recompute=True)
+    content["changes"] = changes_between(bulletin.content, content)
+    return Bulletin.objects.create(
+        year=bulletin.year, month=bulletin.month, version=bulletin.version + 1,
+        as_of=bulletin.as_of, content=content, corrects=bulletin, correction_note=note,
+        created_by=by)
+
+
+def changes_between(before, after):
+    """Every street figure that differs between two bulletins' contents, in words."""
+    old = {row["street_id"]: row for row in before.get("streets", [])}
+    changes = []
+    labels = {"migrant": _("migrant membership rate"), "founding": _("100+ founding rate")}
+    for row in after.get("streets", []):
+        was = old.get(row["street_id"])
+        if was is None:
+            continue
+        for key, label in labels.items():
+            if was[key]["display"] != row[key]["display"]:
+                changes.append(_("%(street)s: %(what)s %(before)s → %(after)s") % {
+                    "street": row["name"], "what": label, "before": was[key]["display"],
+                    "after": row[key]["display"]})
+        if was.get("punctuality") != row.get("punctuality"):
+            changes.append(_("%(street)s: ten-day report punctuality updated") % {
+                "street": row["name"]})
+    return changes
+
+
+def bulletin_versions(year, month):
+    return list(Bulletin.objects.filter(year=year, month=month).order_by("version"))
+
+
+def bulletin_latest_published():
+    return Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED).order_by(
+        "-year", "-month", "-version").first()

@@ -1,0 +1,169 @@
+"""Milestone reports (SPEC §7.3): every scope against the target as of 7-31 and 10-31,
+with the list of those that missed (督查问责); and the campaign's summary after the push.
+Both are stored when made and read as stored.
+"""
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.figures import KINDS, figures_as_of
+from reporting.models import Campaign, MilestoneReport, ScopeFigure, Snapshot
+from reporting.models.snapshots import ScopeKind
+from reporting.periods import period_of
+from reporting.progress import campaign_get
+from reporting.snapshots import ten_day_snapshot_take
+
+KIND_LABELS = dict(ScopeKind.choices)
+
+
+def _rate_json(rate):
+    if rate is None:
+        return None
+    return {"num": rate.num, "den": rate.den, "pct": rate.pct, "display": rate.display()}
+
+
+def _scopes_as_of(day):
+    """Every scope's rates on `day`: from the ten-day snapshot when `day` ends a period
+    (the same figures the ten-day report showed), else computed for that day."""
+    if period_of(day).end == day:
+        snapshot, _created = ten_day_snapshot_take(period_of(day))
+        return [(f.kind, f.key, f.name, f.migrant, f.founding, f.new_members, f.new_unions)
+                for f in ScopeFigure.objects.filter(snapshot=snapshot)
+                .order_by("kind", "position")]
+    return [(f.kind, f.key, f.name, f.counts.migrant,
+             None if f.kind == "group" else f.counts.founding, f.counts.new_members,
+             f.counts.new_unions) for f in figures_as_of(day)]
+
+
+def _met(rate, target):
+    return None if rate is None or not rate.den else rate.meets(target)
+
+
+def milestone_content(campaign, milestone):
+    rows, missed = [], []
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    for kind, key, name, migrant, founding, _new_members, _new_unions in sorted(
+            _scopes_as_of(milestone.on), key=lambda r: order[r[0]]):
+        migrant_met, founding_met = _met(migrant, milestone.target), _met(
+            founding, milestone.target)
+        row = {"kind": kind, "kind_label": str(KIND_LABELS[kind]), "key": key, "name": name,
+               "migrant": _rate_json(migrant), "migrant_met": migrant_met,
+               "founding": _rate_json(founding), "founding_met": founding_met,
+               "members_needed": migrant.needed_for(milestone.target),
+               "unions_needed": 0 if founding is None else founding.needed_for(
+                   milestone.target)}
+        rows.append(row)
+        which = [label for met, label in ((migrant_met, _("migrant membership rate")),
+                                          (founding_met, _("100+ founding rate")))
+                 if met is False]
+        if which:
+            missed.append({"kind_label": row["kind_label"], "name": name, "which": which})
+    return {"campaign": campaign.title, "as_of": milestone.on.isoformat(),
+            "target_pct": milestone.target_pct, "scopes": rows, "missed": missed}
+
+
+def milestone_report_make(campaign, milestone):
+    """The report of one milestone, made once (run again, it returns the stored one)."""
+    existing = MilestoneReport.objects.filter(
+        campaign=campaign, kind=MilestoneReport.Kind.MILESTONE, as_of=milestone.on).first()
+    if existing:
+        return existing, False
+    content = milestone_content(campaign, milestone)
+    try:
+        with transaction.atomic():
+            return MilestoneReport.objects.create(
+                campaign=campaign, kind=MilestoneReport.Kind.MILESTONE, as_of=milestone.on,
+                target=_decimal(milestone.target), content=content), True
+    except IntegrityError:
+        return MilestoneReport.objects.get(campaign=campaign, as_of=milestone.on,
+                                           kind=MilestoneReport.Kind.MILESTONE), False
+
+
+def _decimal(fraction):
+    from decimal import Decimal
+
+    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(
+        Decimal("0.0001"))
+
+
+def summary_content(campaign):
+    plan = campaign.plan()
+    as_of = campaign.push_end
+    figures = figures_as_of(as_of, campaign.mobilisation_start,
+                            kinds=("district", "street"))
+    milestones = []
+    for milestone in plan.milestones:
+        report = MilestoneReport.objects.filter(
+            campaign=campaign, kind=MilestoneReport.Kind.MILESTONE, as_of=milestone.on).first()
+        milestones.append({"on": milestone.on.isoformat(),
+                           "target_pct": milestone.target_pct,
+                           "missed": len(report.content["missed"]) if report else None})
+    rows = []
+    for f in figures:
+        counts = f.counts
+        rows.append({"kind": f.kind, "name": f.name,
+                     "migrant": _rate_json(counts.migrant),
+                     "founding": _rate_json(counts.founding),
+                     "new_members": counts.new_members, "new_unions": counts.new_unions,
+                     "applications_received": counts.applications_received,
+                     "applications_approved": counts.applications_approved,
+                     "migrant_met": _met(counts.migrant, plan.milestones[-1].target),
+                     "founding_met": _met(counts.founding, plan.milestones[-1].target)})
+    return {"campaign": campaign.title, "from": campaign.mobilisation_start.isoformat(),
+            "as_of": as_of.isoformat(), "milestones": milestones, "scopes": rows,
+            "subsidies": _subsidy_totals(campaign.year)}
+
+
+def _subsidy_totals(year):
+    if not apps.is_installed("subsidies"):
+        return None
+    from subsidies.selectors import totals_table
+
+    table = totals_table(year=year)
+    return {"rows": [{"name": str(r["name"]), "entitled": str(r["entitled"]),
+                      "paid": str(r["paid"]), "paid_city": str(r["paid_city"]),
+                      "paid_district": str(r["paid_district"])} for r in table.rows],
+            "total": {k: str(v) for k, v in table.total.items() if k != "reconciles"},
+            "reconciles": table.reconciles}
+
+
+def campaign_summary_make(campaign):
+    existing = MilestoneReport.objects.filter(campaign=campaign,
+                                              kind=MilestoneReport.Kind.SUMMARY).first()
+    if existing:
+        return existing, False
+    content = summary_content(campaign)
+    try:
+        with transaction.atomic():
+            return MilestoneReport.objects.create(
+                campaign=campaign, kind=MilestoneReport.Kind.SUMMARY,
+                as_of=campaign.push_end, content=content), True
+    except IntegrityError:
+        return MilestoneReport.objects.get(campaign=campaign,
+                                           kind=MilestoneReport.Kind.SUMMARY), False
+
+
+def milestone_reports_due(today=None):
+    """Make every report whose day has passed and that is missing: the milestones of this
+    year's campaign (and last year's, for a run early in January), and the summary once
+    the push has ended. Safe to run twice and late."""
+    today = today or timezone.localdate()
+    made = []
+    campaigns = [c for c in Campaign.objects.filter(year=today.year - 1)]
+    for campaign in campaigns + [campaign_get(today.year)]:
+        for milestone in campaign.plan().milestones:
+            if milestone.on < today:
+                report, created = milestone_report_make(campaign, milestone)
+                made += [report] if created else []
+        if campaign.push_end < today:
+            report, created = campaign_summary_make(campaign)
+            made += [report] if created else []
+    return made
+
+
+def latest_snapshot_date():
+    return (Snapshot.objects.filter(kind=Snapshot.Kind.TEN_DAY).order_by("-as_of")
+            .values_list("as_of", flat=True).first())
+
