@@ -44,7 +44,7 @@ FEATURES = (
             frozenset({Role.ADMIN, Role.LEADER}) | STAFF_ROLES, "subsidies:index"),
     Feature("reports", _("Ten-day reports and bulletins"), frozenset(
         {Role.ADMIN, Role.LEADER, Role.STREET, Role.INDUSTRY}
-    )),
+    ), "reporting:index"),
 )
 FEATURES_BY_SLUG = {f.slug: f for f in FEATURES}
 

@@ -215,22 +215,21 @@ def bulletin_correct(*, bulletin, by, note):
 
 
 def changes_between(before, after):
-    """Every street figure that differs between two bulletins' contents, in words."""
+    """Every street figure that differs between two bulletins' contents:
+    [{"street", "what": "migrant" | "founding" | "punctuality", "before", "after"}]."""
     old = {row["street_id"]: row for row in before.get("streets", [])}
     changes = []
-    labels = {"migrant": _("migrant membership rate"), "founding": _("100+ founding rate")}
     for row in after.get("streets", []):
         was = old.get(row["street_id"])
         if was is None:
             continue
-        for key, label in labels.items():
-            if was[key]["display"] != row[key]["display"]:
-                changes.append(_("%(street)s: %(what)s %(before)s → %(after)s") % {
-                    "street": row["name"], "what": label, "before": was[key]["display"],
-                    "after": row[key]["display"]})
+        for what in ("migrant", "founding"):
+            if was[what]["display"] != row[what]["display"]:
+                changes.append({"street": row["name"], "what": what,
+                                "before": was[what]["display"], "after": row[what]["display"]})
         if was.get("punctuality") != row.get("punctuality"):
-            changes.append(_("%(street)s: ten-day report punctuality updated") % {
-                "street": row["name"]})
+            changes.append({"street": row["name"], "what": "punctuality", "before": "",
+                            "after": ""})
     return changes
 
 

@@ -6,17 +6,12 @@ Both are stored when made and read as stored.
 from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from reporting.figures import KINDS, figures_as_of
 from reporting.models import Campaign, MilestoneReport, ScopeFigure, Snapshot
-from reporting.models.snapshots import ScopeKind
 from reporting.periods import period_of
 from reporting.progress import campaign_get
 from reporting.snapshots import ten_day_snapshot_take
-
-KIND_LABELS = dict(ScopeKind.choices)
-
 
 def _rate_json(rate):
     if rate is None:
@@ -48,18 +43,17 @@ def milestone_content(campaign, milestone):
             _scopes_as_of(milestone.on), key=lambda r: order[r[0]]):
         migrant_met, founding_met = _met(migrant, milestone.target), _met(
             founding, milestone.target)
-        row = {"kind": kind, "kind_label": str(KIND_LABELS[kind]), "key": key, "name": name,
+        row = {"kind": kind, "key": key, "name": name,
                "migrant": _rate_json(migrant), "migrant_met": migrant_met,
                "founding": _rate_json(founding), "founding_met": founding_met,
                "members_needed": migrant.needed_for(milestone.target),
                "unions_needed": 0 if founding is None else founding.needed_for(
                    milestone.target)}
         rows.append(row)
-        which = [label for met, label in ((migrant_met, _("migrant membership rate")),
-                                          (founding_met, _("100+ founding rate")))
+        which = [rate for met, rate in ((migrant_met, "migrant"), (founding_met, "founding"))
                  if met is False]
         if which:
-            missed.append({"kind_label": row["kind_label"], "name": name, "which": which})
+            missed.append({"kind": kind, "name": name, "which": which})
     return {"campaign": campaign.title, "as_of": milestone.on.isoformat(),
             "target_pct": milestone.target_pct, "scopes": rows, "missed": missed}
 

@@ -12,6 +12,7 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from membership.models import IndustryFederation, Street
@@ -29,7 +30,8 @@ class Punctuality:
     MISSING = "missing"
     NOT_DUE = "not_due"
 
-    LABELS = {ON_TIME: "On time", LATE: "Late", MISSING: "Missing", NOT_DUE: "Not due yet"}
+    LABELS = {ON_TIME: gettext_lazy("On time"), LATE: gettext_lazy("Late"),
+              MISSING: gettext_lazy("Missing"), NOT_DUE: gettext_lazy("Not due yet")}
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class NarrativeState:
 
     @property
     def label(self):
-        return _(Punctuality.LABELS[self.state])
+        return str(Punctuality.LABELS[self.state])
 
 
 def _organisation_of(user):
@@ -63,15 +65,16 @@ def period_from_end(end):
 def narrative_submit(*, by, period: TenDayPeriod, work_done, problems, next_steps, now=None):
     """Submit (or, until its due day ends, revise) the narrative of `by`'s federation.
 
-    A narrative for a period that has not reached its last day is refused; after the due
-    day a first submission is accepted and marked late, and a submitted one is locked.
+    A narrative can be written from the reminder day (the day before the period's last
+    day); after the due day a first submission is accepted and marked late, and a
+    submitted one is locked.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     organisation = _organisation_of(by)
-    if today < period.end:
-        raise ValidationError(_("The narrative of a period can be written from its last "
-                                "day (%(day)s).") % {"day": period.end})
+    if today < period.reminder:
+        raise ValidationError(_("The narrative of this period can be written from "
+                                "%(day)s.") % {"day": period.reminder})
     values = {"work_done": work_done.strip(), "problems": problems.strip(),
               "next_steps": next_steps.strip()}
     errors = {name: _("This field is required.") for name, value in values.items()

@@ -51,9 +51,9 @@ def test_industry_federations_write_narratives_too(industry_staff_property):
     assert len(states) == 12 + narratives.IndustryFederation.objects.count()
 
 
-def test_before_the_period_ends_a_narrative_is_refused(street_staff_dawangzhuang):
+def test_before_the_reminder_day_a_narrative_is_refused(street_staff_dawangzhuang):
     with pytest.raises(ValidationError):
-        _submit(street_staff_dawangzhuang, "2026-11-09T12:00:00")
+        _submit(street_staff_dawangzhuang, "2026-11-08T12:00:00")
     assert not Narrative.objects.exists()
 
 
