@@ -24,7 +24,7 @@ from reporting import bulletins, narratives, report_excel
 from reporting.forms import CorrectionForm, NarrativeForm
 from reporting.models import Bulletin, MilestoneReport, Narrative, ScopeFigure, Snapshot
 from reporting.models.snapshots import ScopeKind
-from reporting.periods import last_closed_period
+from reporting.periods import last_closed_period, period_of
 from reporting.services import EXCEL_LANGUAGE
 from reporting.xlsx import write_xlsx, xlsx_response
 
@@ -67,7 +67,9 @@ def _period_or_404(end):
 def index(request):
     user = request.user
     today = timezone.localdate()
-    periods, period = [], last_closed_period(today)
+    # From the current period once its narrative may be written (its reminder day).
+    current = period_of(today)
+    periods, period = [], current if today >= current.reminder else last_closed_period(today)
     for _index in range(RECENT_PERIODS):
         periods.append(period)
         period = period.previous()
