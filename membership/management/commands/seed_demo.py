@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from membership.demo import DEFAULT_UNITS, DEFAULT_WORKERS, seed_demo
+from reporting.demo import seed_reports
 
 
 class Command(BaseCommand):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             f"({registry.unions:,} own unions, {registry.founding_steps:,} founding steps), "
             f"{registry.workers:,} workers, {registry.members:,} members"
         )
+        seed_reports(log=log)
+        self.stdout.write("Campaigns, ten-day snapshots, bulletins and milestone reports of "
+                          "the current year made.")
         self.stdout.write("Demo users (password for all: %s):" % password)
         for spec in result.users:
             self.stdout.write(
