@@ -30,6 +30,13 @@ MILESTONE_COLUMNS = [
     Column("还需建会企业数", 12, "int"),
 ]
 
+SUMMARY_COLUMNS = [
+    Column("范围", 18), Column("农民工入会率", 12, "percent"),
+    Column("百人以上非公企业建会率", 16, "percent"), Column("行动期间新增会员", 14, "int"),
+    Column("行动期间新建工会", 14, "int"), Column("收到入会申请", 12, "int"),
+    Column("批准入会申请", 12, "int"),
+]
+
 
 def ratio(num, den):
     """The rate as a number for a 0.00% cell, or None for an empty denominator."""
@@ -70,3 +77,10 @@ def milestone_rows(content, kind_labels):
         yield [str(kind_labels[row["kind"]]), row["name"], _rate_cell(row["migrant"]),
                _met(row["migrant_met"]), row["members_needed"], _rate_cell(row["founding"]),
                _met(row["founding_met"]) if row["founding"] else "—", row["unions_needed"]]
+
+
+def summary_rows(content):
+    for row in content["scopes"]:
+        yield [row["name"], _rate_cell(row["migrant"]), _rate_cell(row["founding"]),
+               row["new_members"], row["new_unions"], row["applications_received"],
+               row["applications_approved"]]

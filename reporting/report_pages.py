@@ -281,7 +281,14 @@ def milestone_detail(request, pk):
 @_report_page
 @require_GET
 def milestone_excel(request, pk):
-    report = get_object_or_404(MilestoneReport, pk=pk, kind=MilestoneReport.Kind.MILESTONE)
+    report = get_object_or_404(MilestoneReport.objects.select_related("campaign"), pk=pk)
+    if report.kind == MilestoneReport.Kind.SUMMARY:
+        return _excel(request, filename=f"zongjie-{report.campaign.year}.xlsx",
+                      title=f"{report.campaign.title}总结", scope=report_excel.DISTRICT,
+                      as_of=f"{report.content['from']}至{report.content['as_of']}",
+                      columns=report_excel.SUMMARY_COLUMNS,
+                      rows=report_excel.summary_rows(report.content),
+                      target_type="reporting.milestonereport", target_id=report.pk)
     with translation.override(EXCEL_LANGUAGE):
         labels = {k: str(v) for k, v in ScopeKind.choices}
     return _excel(request, filename=f"jiedian-{report.as_of:%Y%m%d}.xlsx",
@@ -290,4 +297,3 @@ def milestone_excel(request, pk):
                   columns=report_excel.MILESTONE_COLUMNS,
                   rows=report_excel.milestone_rows(report.content, labels),
                   target_type="reporting.milestonereport", target_id=report.pk)
-

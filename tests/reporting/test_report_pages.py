@@ -179,3 +179,46 @@ def test_the_milestone_report_lists_who_missed_and_exports(client, registry, lea
     sheet = _sheet(client.get(reverse("reporting:milestone_excel", args=[report.pk])))
     assert "80.00%" in sheet["A1"].value
     assert sheet.max_row == 2 + len(report.content["scopes"])
+
+
+def test_the_office_changes_a_campaign_in_the_admin(client, organisation_structure):
+    from accounts.models import Role
+    from accounts.services import user_upsert
+    from reporting.models import Campaign
+    from reporting.progress import campaign_get
+
+    office = user_upsert(username="office_admin", role=Role.ADMIN, password="x-long-pass-42",
+                         full_name="管理员")
+    office.is_staff = office.is_superuser = True
+    office.save()
+    campaign = campaign_get(2026)
+    client.force_login(office)
+    url = reverse("admin:reporting_campaign_change", args=[campaign.pk])
+    assert client.get(url).status_code == 200
+    data = {field: getattr(campaign, field) for field in (
+        "year", "title", "mobilisation_start", "mobilisation_end", "survey_start", "survey_end",
+        "push_start", "push_end", "summary_end", "first_milestone_on", "first_target",
+        "second_milestone_on", "second_target")}
+    data["first_target"] = "0.8500"
+    response = client.post(url, {k: str(v) for k, v in data.items()})
+    assert response.status_code == 302
+    assert str(Campaign.objects.get().first_target) == "0.8500"
+    data["first_target"] = "1.5"  # over 100%: refused with a message
+    response = client.post(url, {k: str(v) for k, v in data.items()})
+    assert response.status_code == 200 and "errornote" in response.content.decode()
+
+
+def test_the_campaign_summary_page_and_excel(client, registry, leader):
+    with time_machine.travel("2026-11-01 03:00 +0800", tick=False):
+        milestones.milestone_reports_due()
+    from reporting.models import MilestoneReport
+
+    summary = MilestoneReport.objects.get(kind="summary")
+    client.force_login(leader)
+    html = client.get(reverse("reporting:milestone_detail", args=[summary.pk])).content.decode()
+    assert 'data-testid="summary-scopes"' in html and "大王庄街道" in html
+    sheet = _sheet(client.get(reverse("reporting:milestone_excel", args=[summary.pk])))
+    assert sheet["A2"].value == "范围"
+    district = next(r for r in summary.content["scopes"] if r["kind"] == "district")
+    assert sheet["D3"].value == district["new_members"]
+    assert sheet.max_row == 2 + len(summary.content["scopes"])
