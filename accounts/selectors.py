@@ -18,6 +18,10 @@ def home_context(*, user):
         from subsidies.selectors import home_figures
 
         context["subsidies"] = home_figures(user=user)
+    if user.role in (Role.ADMIN, Role.LEADER, Role.STREET, Role.INDUSTRY):
+        from reporting.selectors import reports_panel
+
+        context["reports"] = reports_panel(user=user)
     return context
 
 

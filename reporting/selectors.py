@@ -13,3 +13,16 @@ def export_job_get(*, user, pk):
 
 def export_job_list(*, user, limit=20):
     return ExportJob.objects.filter(user_id=user.pk)[:limit]
+
+
+def reports_panel(*, user):
+    """The home page's reports card: the narrative due (for federations) and the latest
+    published bulletin."""
+    from reporting.models import Bulletin
+    from reporting.narratives import open_reminder_for
+
+    return {
+        "reminder": open_reminder_for(user),
+        "bulletin": Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED).order_by(
+            "-year", "-month", "-version").first(),
+    }

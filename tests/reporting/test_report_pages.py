@@ -222,3 +222,16 @@ def test_the_campaign_summary_page_and_excel(client, registry, leader):
     district = next(r for r in summary.content["scopes"] if r["kind"] == "district")
     assert sheet["D3"].value == district["new_members"]
     assert sheet.max_row == 2 + len(summary.content["scopes"])
+
+
+def test_the_home_page_reminds_a_street_of_its_narrative_until_written(
+        client, street_staff_dawangzhuang):
+    client.force_login(street_staff_dawangzhuang)
+    with time_machine.travel("2026-11-29 09:00 +0800", tick=False):
+        html = client.get(reverse("home")).content.decode()
+        assert 'data-testid="home-narrative-reminder"' in html and "2026-12-01" in html
+        client.post(reverse("reporting:narrative_edit", args=["2026-11-30"]),
+                    {"work_done": "甲", "problems": "乙", "next_steps": "丙"})
+        html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="home-narrative-reminder"' not in html
+    assert 'data-testid="reports-panel"' in html
