@@ -165,17 +165,46 @@ def _require_publisher(user):
 
 @transaction.atomic
 def bulletin_refresh(*, bulletin, by):
-    """Make a draft again from the stored snapshots (e.g. after a late narrative)."""
+    """Make a draft again: the first version from the stored snapshots at once (e.g. after
+    a late narrative); a correction is computed again in the background."""
     _require_publisher(by)
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if bulletin.is_published:
         raise ValidationError(_("A published bulletin never changes."))
-    recompute = bulletin.corrects_id is not None
-    content = bulletin_content(bulletin.year, bulletin.month, recompute=recompute)
-    if recompute:
-        content["changes"] = changes_between(bulletin.corrects.content, content)
-    bulletin.content = content
+    if bulletin.corrects_id is not None:
+        return _queue_recompute(bulletin)
+    bulletin.content = bulletin_content(bulletin.year, bulletin.month)
     bulletin.save(update_fields=["content"])
+    return bulletin
+
+
+def _queue_recompute(bulletin):
+    """A correction's figures are computed from the whole registry (tens of seconds at a
+    million workers): in a Celery task, queued when this transaction commits."""
+    from reporting.tasks import bulletin_correction_compute_task
+
+    bulletin.content = {**bulletin.content, "pending": True}
+    bulletin.save(update_fields=["content"])
+    transaction.on_commit(lambda: bulletin_correction_compute_task.delay(bulletin.pk))
+    return bulletin
+
+
+def bulletin_correction_compute(bulletin_id):
+    """Fill a correction draft's figures (the Celery task's work); safe to run twice."""
+    with transaction.atomic():
+        bulletin = Bulletin.objects.select_for_update().filter(pk=bulletin_id).first()
+        if bulletin is None or bulletin.is_published or bulletin.corrects_id is None:
+            return None
+        if not bulletin.content.get("pending"):
+            return bulletin
+    content = bulletin_content(bulletin.year, bulletin.month, recompute=True)
+    content["changes"] = changes_between(bulletin.corrects.content, content)
+    with transaction.atomic():
+        bulletin = Bulletin.objects.select_for_update().get(pk=bulletin_id)
+        if bulletin.is_published:
+            return bulletin
+        bulletin.content = content
+        bulletin.save(update_fields=["content"])
     return bulletin
 
 
@@ -187,6 +216,8 @@ def bulletin_publish(*, bulletin, by):
         raise ValidationError(_("This bulletin is already published."))
     if bulletin.corrects_id and not bulletin.correction_note.strip():
         raise ValidationError(_("A correction says what changed before it is published."))
+    if bulletin.content.get("pending"):
+        raise ValidationError(_("The figures of this version are still being computed."))
     bulletin.status = Bulletin.Status.PUBLISHED
     bulletin.published_at = timezone.now()
     bulletin.published_by = by
@@ -196,8 +227,9 @@ def bulletin_publish(*, bulletin, by):
 
 @transaction.atomic
 def bulletin_correct(*, bulletin, by, note):
-    """A new version of a published bulletin: figures recomputed as of the same days from
-    the registry as it is now, the editor's note, and the list of what changed."""
+    """A new version of a published bulletin: the editor's note now; the figures, computed
+    again as of the same days from the registry as it is now, and the list of what
+    changed, by a Celery task (bulletin_correction_compute)."""
     _require_publisher(by)
     note = (note or "").strip()
     if not note:
@@ -206,12 +238,14 @@ def bulletin_correct(*, bulletin, by, note):
               .filter(year=bulletin.year, month=bulletin.month).order_by("-version").first())
     if latest.pk != bulletin.pk or not latest.is_published:
         raise ValidationError(_("Only the latest published version can be corrected."))
-    content = bulletin_content(bulletin.year, bulletin.month, recompute=True)
-    content["changes"] = changes_between(bulletin.content, content)
-    return Bulletin.objects.create(
+    if bulletin.as_of >= timezone.localdate():
+        raise ValidationError(_("The bulletin of a month is made after the month has "
+                                "ended."))
+    correction = Bulletin.objects.create(
         year=bulletin.year, month=bulletin.month, version=bulletin.version + 1,
-        as_of=bulletin.as_of, content=content, corrects=bulletin, correction_note=note,
-        created_by=by)
+        as_of=bulletin.as_of, content={"pending": True}, corrects=bulletin,
+        correction_note=note, created_by=by)
+    return _queue_recompute(correction)
 
 
 def changes_between(before, after):

@@ -63,7 +63,7 @@ def ten_day_rows(figures, kind_labels):
 
 def bulletin_rows(content):
     track = {True: "正常", False: "滞后", None: "—"}
-    for row in content["streets"]:
+    for row in content.get("streets", []):
         punctuality = row.get("punctuality") or {}
         yield [row["migrant_rank"], row["name"], _rate_cell(row["migrant"]),
                row["migrant_change"] or "—", _rate_cell(row["founding"]), row["founding_rank"],

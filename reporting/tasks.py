@@ -54,3 +54,10 @@ def narrative_reminders_task():
 def files_purge_task():
     """Daily: import and export files past their retention are deleted."""
     return retention.files_purge()
+
+
+@shared_task(name="reporting.bulletin_correction_compute", **SCHEDULED)
+def bulletin_correction_compute_task(bulletin_id):
+    """The figures of a correction of a monthly bulletin; running it twice does it once."""
+    bulletin = bulletins.bulletin_correction_compute(bulletin_id)
+    return None if bulletin is None else bulletin.pk

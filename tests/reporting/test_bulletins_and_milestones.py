@@ -87,6 +87,11 @@ def test_a_published_bulletin_never_changes_and_a_correction_is_a_new_version(
                                             note="补录大王庄街道9月入会人员")
     assert (correction.version, correction.corrects, correction.status) == (
         2, published, Bulletin.Status.DRAFT)
+    assert correction.content == {"pending": True}  # the figures come from a Celery task
+    with pytest.raises(ValidationError):
+        bulletins.bulletin_publish(bulletin=correction, by=leader)
+    correction = bulletins.bulletin_correction_compute(correction.pk)
+    assert bulletins.bulletin_correction_compute(correction.pk).content == correction.content
     assert correction.content["source"] == "recomputed"
     assert correction.content["changes"] == []  # nothing changed in the registry
     bulletins.bulletin_publish(bulletin=correction, by=leader)

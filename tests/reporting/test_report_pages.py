@@ -14,6 +14,7 @@ from reporting import bulletins, milestones, snapshots
 from reporting.models import Bulletin, Narrative
 from reporting.periods import period_of
 from reporting.rates import rates_as_of
+from tests.subsidies.pages import tasks_in_process
 
 NOW = "2026-11-28 10:00 +0800"
 READERS = ["admin_user", "leader", "street_staff_dawangzhuang", "industry_staff_property"]
@@ -154,7 +155,7 @@ def test_the_bulletin_excel_ranks_the_streets(client, registry, admin_user):
 
 
 def test_a_correction_without_a_note_is_refused_and_with_one_is_a_new_draft(
-        client, registry, admin_user, leader):
+        client, registry, admin_user, leader, django_capture_on_commit_callbacks):
     draft, _ = bulletins.bulletin_draft(2026, 10)
     bulletins.bulletin_publish(bulletin=draft, by=leader)
     client.force_login(admin_user)
@@ -165,8 +166,15 @@ def test_a_correction_without_a_note_is_refused_and_with_one_is_a_new_draft(
     correction = Bulletin.objects.get(version=2)
     assert response.redirect_chain[-1][0] == reverse("reporting:bulletin_detail",
                                                      args=[correction.pk])
-    assert "补录10月入会人员" in response.content.decode()
+    html = response.content.decode()
+    assert "补录10月入会人员" in html and 'data-testid="bulletin-pending"' in html
     assert not correction.is_published
+    with tasks_in_process(), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reporting:bulletin_refresh", args=[correction.pk]))
+    correction.refresh_from_db()
+    assert "pending" not in correction.content and len(correction.content["streets"]) == 12
+    html = client.get(reverse("reporting:bulletin_detail", args=[correction.pk])).content
+    assert b"bulletin-pending" not in html and "数据无变化".encode() in html
 
 
 def test_the_milestone_report_lists_who_missed_and_exports(client, registry, leader):
