@@ -175,9 +175,11 @@ def narrative_edit(request, end):
     })
 
 
-@_report_page
+@login_required
 @require_GET
 def narrative_detail(request, pk):
+    """Read through the scoped manager: outside its federation (and the office and the
+    leadership) a narrative is a 404, as every record is."""
     narrative = get_object_or_404(
         Narrative.objects.for_user(request.user).select_related(
             "street", "industry_federation", "author"), pk=pk)

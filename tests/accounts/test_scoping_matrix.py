@@ -220,11 +220,45 @@ def _programme_year(f, code):
     return ProgrammeYear.objects.select_related("programme").get(programme_id=code, year=2026)
 
 
+# --- Reports (issue 6) ----------------------------------------------------------------------
+# A ten-day narrative is its federation's: 'a' is 大王庄's, 'b' 大直沽's; the office and the
+# leadership read both. Ten-day reports, bulletins and milestone reports are the district's
+# (every street reads every street's figures); who may open them by role is tested in
+# tests/reporting/test_report_pages.py. Export jobs belong to their owner alone
+# (tests/reporting/test_export_jobs.py).
+OBJECTS["narrative_a"] = lambda f: _narrative(f, "street_staff_dawangzhuang", "走访大王庄企业")
+OBJECTS["narrative_b"] = lambda f: _narrative(f, "street_staff_dazhigu", "走访大直沽企业")
+ALL |= {"narrative_a", "narrative_b"}  # the office and the leadership read both
+VISIBLE["street_staff_dawangzhuang"] |= {"narrative_a"}
+DETAIL_ROUTES += [("reporting:narrative_detail", "narrative", "read")]
+UNSCOPED_ROUTES |= {
+    "reporting:index", "reporting:ten_day_detail", "reporting:ten_day_excel",
+    "reporting:narrative_edit", "reporting:bulletin_detail", "reporting:bulletin_excel",
+    "reporting:bulletin_publish", "reporting:bulletin_refresh", "reporting:bulletin_correct",
+    "reporting:milestone_detail", "reporting:milestone_excel",
+    "reporting:export_job_list", "reporting:export_job_detail", "reporting:export_job_status",
+    "reporting:export_job_download",
+}
+
+
+def _narrative(f, author_fixture, text):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from reporting.narratives import narrative_submit
+    from reporting.periods import period_of
+
+    return narrative_submit(
+        by=f(author_fixture), period=period_of(date(2026, 11, 10)), work_done=text,
+        problems="无", next_steps="继续",
+        now=datetime(2026, 11, 10, 17, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
 def _named_patterns(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("membership", "subsidies"):
+            if pattern.namespace in ("membership", "subsidies", "reporting"):
                 yield from _named_patterns(pattern, pattern.namespace)
         elif isinstance(pattern, URLPattern) and namespace and pattern.name:
             yield f"{namespace}:{pattern.name}"
@@ -298,6 +332,8 @@ def _label(kind, obj, *, listed=False):
         return obj.certificate_number
     if kind == "programmeyear":
         return obj.programme.name
+    if kind == "narrative":
+        return obj.work_done
     return obj.name
 
 
