@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog, User
+from hedong_union.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -28,18 +29,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
+    """The access log is evidence: nobody edits or deletes it."""
+
     list_display = ("created_at", "user", "action", "target_type", "target_id", "description")
     list_filter = ("action", "target_type")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
-
-    # The access log is evidence: nobody edits or deletes it.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

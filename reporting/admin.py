@@ -4,6 +4,7 @@ published reports are stored facts: the admin lists them read-only."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from hedong_union.admin import ReadOnlyAdmin
 from reporting.models import Bulletin, Campaign, MilestoneReport, Narrative, Snapshot
 
 
@@ -19,17 +20,6 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Milestones"), {"fields": (("first_milestone_on", "first_target"),
                                    ("second_milestone_on", "second_target"))}),
     )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Snapshot)
