@@ -18,6 +18,14 @@ def home_context(*, user):
         from subsidies.selectors import home_figures
 
         context["subsidies"] = home_figures(user=user)
+    if user.role in (Role.ADMIN, Role.LEADER):
+        from applications.selectors import overdue_by_street
+
+        context["applications_overdue"] = overdue_by_street(user=user)
+    if user.role == Role.STREET:
+        from applications.selectors import street_figures
+
+        context["applications"] = street_figures(user=user)
     return context
 
 
