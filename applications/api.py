@@ -103,13 +103,25 @@ def _rate_limited_response():
         status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": "60"})
 
 
+def _storable(text):
+    """Text PostgreSQL can hold: no NUL character, no lone surrogate (JSON allows both)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read_body(data):
     """The body's fields by type, and errors for those of the wrong type."""
     errors, values = [], {}
     for field in _TEXT_FIELDS:
         value = data.get(field)
-        if value is not None and not isinstance(value, str):
+        if value is not None and not (isinstance(value, str) and _storable(value)):
             errors.append(error(field, "invalid", _("This field must be text.")))
+            value = None
         values[field] = value or ""
     for field in _FLAGS:
         value = data.get(field, False)

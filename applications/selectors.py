@@ -89,7 +89,7 @@ def status_lookup(*, number, id_last6):
     None; the same None whatever did not match."""
     number = normalise_text(number).upper()
     last6 = normalise_text(id_last6).upper()
-    if not number or len(last6) != 6:
+    if not (number.isascii() and number.isalnum() and len(number) <= 16) or len(last6) != 6:
         return None
     application = (Application.objects.filter(number=number)
                    .select_related("member__union").first())

@@ -117,6 +117,12 @@ def _check_submission(*, name, id_number, phone, employer, street, community,
     return clean
 
 
+def _pending_application(id_hmac, *, after_conflict=False):
+    """The pending application of this ID number, if any (`after_conflict`: read again
+    after the unique constraint refused an insert)."""
+    return Application.objects.pending().filter(id_hmac=id_hmac).first()
+
+
 def application_submit(*, name, id_number, phone, employer, street, community,
                        occupation_group, declared, consented, consent_version, today=None):
     """A worker's application from the public page or the API (SPEC §5).
@@ -137,7 +143,7 @@ def application_submit(*, name, id_number, phone, employer, street, community,
               .select_related("union").first())
     if active is not None:
         return Outcome("member", union_name=active.union.name)
-    pending = Application.objects.pending().filter(id_hmac=id_hmac).first()
+    pending = _pending_application(id_hmac)
     if pending is not None:
         return Outcome("existing", pending)
 
@@ -159,7 +165,7 @@ def application_submit(*, name, id_number, phone, employer, street, community,
         except IntegrityError:
             application.pk = None
             # Another submission of this ID won the race: give its application back.
-            pending = Application.objects.pending().filter(id_hmac=id_hmac).first()
+            pending = _pending_application(id_hmac, after_conflict=True)
             if pending is not None:
                 return Outcome("existing", pending)
             continue  # an application number drawn twice: draw again
