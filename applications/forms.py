@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applications.consent import CONSENT_VERSION
 from applications.models import ApplicationStatus
@@ -79,7 +80,7 @@ class CommunitySelect(forms.Select):
 
 
 class ApplyForm(_Honeypot):
-    name = _text(_("name"), autocomplete="name", maxlength="50")
+    name = _text(pgettext_lazy("person", "name"), autocomplete="name", maxlength="50")
     id_number = _text(_("ID number"), max_length=40, autocomplete="off",
                       autocapitalize="characters", maxlength="20")
     phone = _text(_("mobile phone"), max_length=40, inputmode="tel", autocomplete="tel",

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
@@ -41,7 +42,7 @@ class ApplicationQuerySet(ScopedQuerySet):
 
 class Application(models.Model):
     number = models.CharField(_("application number"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = EncryptedPIIField(_("ID number"), max_length=18)
     id_hmac = models.CharField(max_length=64, editable=False, db_index=True)
     phone = EncryptedPIIField(_("mobile phone"), max_length=11)
