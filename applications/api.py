@@ -29,7 +29,12 @@ from rest_framework.views import APIView
 from applications import selectors, services
 from applications.consent import CONSENT_VERSION
 from applications.views.public import body_too_large, not_found_message, rate_limited
-from hedong_union.api_errors import error, error_response, errors_from_validation
+from hedong_union.api_errors import (
+    error,
+    error_response,
+    errors_from_validation,
+    errors_schema,
+)
 from membership.identifiers import normalise_text
 from membership.models import Community, OccupationGroup, Street, Unit
 
@@ -77,18 +82,7 @@ class ApplicationStatusAnswer(serializers.Serializer):
     union = serializers.CharField(allow_blank=True)
 
 
-class ApiError(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ApiErrors(serializers.Serializer):
-    errors = ApiError(many=True)
-
-
-def _errors(description):
-    return OpenApiResponse(ApiErrors, description=description)
+_errors = errors_schema
 
 
 _TEXT_FIELDS = ("name", "id_number", "phone", "occupation_group", "street", "community",

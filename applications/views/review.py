@@ -15,7 +15,6 @@ from accounts.scoping import user_can_write
 from accounts.services import access_log_record
 from applications import selectors, services
 from applications.forms import ApplicationFilterForm, ApproveForm, RejectForm
-from applications.models import Application
 from hedong_union.forms import apply_errors
 from membership.models import Worker
 from membership.pii import mask_id, mask_phone

@@ -1,7 +1,6 @@
 """The status lookup (issue 4 §4) and the QR posters (§5)."""
 
 import pytest
-import segno  # noqa: F401  (the posters' library)
 from django.urls import reverse
 
 from applications.services import application_approve, application_reject, application_submit
