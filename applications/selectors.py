@@ -59,29 +59,32 @@ class Duplicate:
     kind: str  # "worker", "member" or "application"
     match: str  # "id" or "phone"
     record: object
+    in_scope: bool  # outside the reviewer's scope only the kind and the street are shown
 
 
-def possible_duplicates(application):
+def possible_duplicates(application, *, user):
     """Workers, members and other applications with the same ID number or phone (by their
-    keyed hashes), for the reviewer."""
-    found = []
+    keyed hashes), for the reviewer; records outside the reviewer's scope are named by
+    their street only (SPEC §1)."""
     by_id = Q(id_hmac=application.id_hmac)
     by_phone = Q(phone_hmac=application.phone_hmac)
-    for worker in Worker.objects.filter(by_id | by_phone).select_related("street")[:20]:
-        found.append(Duplicate("worker", "id" if worker.id_hmac == application.id_hmac
-                               else "phone", worker))
-    members = (Member.objects.filter(Q(worker__id_hmac=application.id_hmac)
-                                     | Q(worker__phone_hmac=application.phone_hmac))
-               .select_related("worker", "union")[:20])
-    for member in members:
-        found.append(Duplicate("member", "id" if member.worker.id_hmac == application.id_hmac
-                               else "phone", member))
-    others = (Application.objects.filter(by_id | by_phone).exclude(pk=application.pk)
-              .select_related("street")[:20])
-    for other in others:
-        found.append(Duplicate("application", "id" if other.id_hmac == application.id_hmac
-                               else "phone", other))
-    return found
+    found = [
+        ("worker", Worker.objects.filter(by_id | by_phone).select_related("street")[:20],
+         Worker, lambda r: r.id_hmac),
+        ("member", Member.objects.filter(Q(worker__id_hmac=application.id_hmac)
+                                         | Q(worker__phone_hmac=application.phone_hmac))
+         .select_related("worker__street", "union")[:20], Member, lambda r: r.worker.id_hmac),
+        ("application", Application.objects.filter(by_id | by_phone).exclude(pk=application.pk)
+         .select_related("street")[:20], Application, lambda r: r.id_hmac),
+    ]
+    duplicates = []
+    for kind, records, model, id_hmac_of in found:
+        records = list(records)
+        visible = set(model.objects.for_user(user).filter(
+            pk__in=[r.pk for r in records]).values_list("pk", flat=True))
+        duplicates += [Duplicate(kind, "id" if id_hmac_of(r) == application.id_hmac
+                                 else "phone", r, r.pk in visible) for r in records]
+    return duplicates
 
 
 def status_lookup(*, number, id_last6):

@@ -49,7 +49,7 @@ def _detail(request, application, *, full=False, approve_form=None, reject_form=
         "application": application, "full": full,
         "id_number": application.id_number if full else mask_id(application.id_number),
         "phone": application.phone if full else mask_phone(application.phone),
-        "duplicates": selectors.possible_duplicates(application),
+        "duplicates": selectors.possible_duplicates(application, user=user),
         "writable": writable, "approve_form": approve_form, "reject_form": reject_form,
         "routed_union": routed, "can_see_full": user.can_see_full_pii,
     })

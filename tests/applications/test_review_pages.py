@@ -135,3 +135,49 @@ def test_the_leadership_reads_without_review_forms(client, leader, dawangzhuang_
     text = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert application.number in text and 'data-testid="approve-form"' not in text
     assert application.id_number not in text
+
+
+@pytest.mark.django_db
+def test_duplicates_outside_the_scope_show_only_their_street(
+        client, street_staff_dawangzhuang, member_dazhigu, dawangzhuang_community):
+    """SPEC §1: a record of another street is never shown, not even as a duplicate."""
+    application = _apply(dawangzhuang_community, phone=REGISTRY["phone_b"])
+    client.force_login(street_staff_dawangzhuang)
+    text = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert 'data-testid="duplicates"' in text and "大直沽" in text
+    assert member_dazhigu.member_number not in text
+    assert member_dazhigu.worker.name not in text
+
+
+@pytest.mark.django_db
+def test_the_queue_and_the_detail_keep_their_query_counts(
+        client, street_staff_dawangzhuang, dawangzhuang_community,
+        django_assert_max_num_queries):
+    for _ in range(30):
+        _apply(dawangzhuang_community)
+    application = Application.objects.first()
+    client.force_login(street_staff_dawangzhuang)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("applications:list")).status_code == 200
+    with django_assert_max_num_queries(16):
+        client.get(reverse("applications:detail", args=[application.pk]))
+
+
+@pytest.mark.django_db
+def test_no_personal_data_reaches_the_logs(client, dawangzhuang_community, caplog):
+    """SPEC §8: logs never hold an ID number or a phone, refused or accepted."""
+    import json
+    import logging
+
+    from tests.applications.conftest import form_body
+
+    caplog.set_level(logging.DEBUG)
+    body = form_body(dawangzhuang_community)
+    client.post("/join/", body)
+    client.post("/join/", {**body, "phone": "1381234567"})
+    client.post("/api/v1/applications/", json.dumps({"id_number": body["id_number"],
+                                                     "phone": body["phone"]}),
+                content_type="application/json")
+    client.get(f"/api/v1/applications/SQ2026AAAAAA/status?id_last6={body['id_number'][-6:]}")
+    assert body["id_number"] not in caplog.text and body["phone"] not in caplog.text
+    assert "1381234567" not in caplog.text
