@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from membership.models import Community, Street
@@ -32,8 +33,6 @@ def qr_code(url, kind):
 
 
 def poster_target(kind, pk):
-    from django.shortcuts import get_object_or_404
-
     model = Community if kind == "community" else Street
     return get_object_or_404(model.objects.select_related(
         *(("street",) if model is Community else ())), pk=pk)

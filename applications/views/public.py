@@ -7,6 +7,7 @@ APPLICATIONS_MAX_BODY_BYTES are refused before they are read; a hidden honeypot 
 turns simple bots away.
 """
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -21,9 +22,13 @@ from applications.forms import ApplyForm, StatusLookupForm
 from hedong_union.forms import apply_errors
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
-from subsidies.views.public import client_ip
 
 SESSION_OUTCOME = "applications.outcome"
+
+
+def client_ip(group, request):
+    # The same address the login lockout sees, trusted proxies taken into account.
+    return get_client_ip_address(request) or "unknown"
 
 
 def _rate(setting):

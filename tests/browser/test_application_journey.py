@@ -141,3 +141,48 @@ def test_a_worker_applies_on_a_phone_and_street_staff_review(organisation_struct
         shot(phone, "phone-status-rejected")
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_employee_finds_the_employer_by_name_on_a_phone(organisation_structure, live_server,
+                                                            browser, shot):
+    """The employer search of the public form (static/js/employer-search.js on the public
+    search); the application goes to the employer's street, not the home community's."""
+    import random
+    from datetime import date
+
+    from membership import fakes
+    from membership.services import unit_create
+
+    office = user_upsert(username="office_qian", role=Role.ADMIN, password=PASSWORD,
+                         full_name="钱办公")
+    employer_street = Street.objects.by_name("大直沽")
+    unit = unit_create(by=office, name="大直沽顺达快递服务有限公司",
+                       credit_code=fakes.credit_code(random.Random(44)),
+                       kind="non_public_enterprise", sector="logistics",
+                       street=employer_street, employee_count=30, migrant_count=20,
+                       registered_on=date(2020, 5, 1))
+    home = Community.objects.filter(street=Street.objects.by_name("大王庄")).order_by("pk")[0]
+    context, phone = _phone(browser)
+    try:
+        phone.goto(f"{live_server.url}/join/?community={home.pk}")
+        employer = phone.locator("select[name=employer]")
+        expect(employer).to_be_hidden()
+        phone.get_by_label("在企业或社会组织工作").check()
+        phone.get_by_test_id("employer-search").fill("顺达快递")
+        expect(employer).to_have_value(str(unit.pk))
+        phone.get_by_label("姓名").fill("黄志强")
+        phone.get_by_label("身份证号").fill(new_id())
+        phone.get_by_label("手机号").fill(new_phone())
+        phone.get_by_label("职业群体").select_option("courier")
+        phone.get_by_label("我确认以上声明属实。").check()
+        phone.get_by_label("我已阅读个人信息的使用说明，并同意。").check()
+        _fits(phone)
+        shot(phone, "phone-apply-employer")
+        phone.get_by_role("button", name="提交申请").click()
+        expect(phone.get_by_test_id("application-done")).to_be_visible()
+        application = Application.objects.get()
+        assert (application.employer, application.street, application.community) == (
+            unit, employer_street, home)
+    finally:
+        context.close()
