@@ -18,16 +18,16 @@ from tests.applications.conftest import new_id, new_phone
 PASSWORD = "journey-secret-2026"
 
 
-def _phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
+def _phone(browser, width=390):
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844},
                                   device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     return context, page
 
 
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+def _fits(page, width=390):
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def _apply(phone, url, *, name, id_number, shot=None):
@@ -147,7 +147,8 @@ def test_a_worker_applies_on_a_phone_and_street_staff_review(organisation_struct
 def test_an_employee_finds_the_employer_by_name_on_a_phone(organisation_structure, live_server,
                                                             browser, shot):
     """The employer search of the public form (static/js/employer-search.js on the public
-    search); the application goes to the employer's street, not the home community's."""
+    search), on the common 360-pixel screen; the application goes to the employer's street,
+    not the home community's."""
     import random
     from datetime import date
 
@@ -163,7 +164,7 @@ def test_an_employee_finds_the_employer_by_name_on_a_phone(organisation_structur
                        street=employer_street, employee_count=30, migrant_count=20,
                        registered_on=date(2020, 5, 1))
     home = Community.objects.filter(street=Street.objects.by_name("大王庄")).order_by("pk")[0]
-    context, phone = _phone(browser)
+    context, phone = _phone(browser, width=360)
     try:
         phone.goto(f"{live_server.url}/join/?community={home.pk}")
         employer = phone.locator("select[name=employer]")
@@ -177,7 +178,7 @@ def test_an_employee_finds_the_employer_by_name_on_a_phone(organisation_structur
         phone.get_by_label("职业群体").select_option("courier")
         phone.get_by_label("我确认以上声明属实。").check()
         phone.get_by_label("我已阅读个人信息的使用说明，并同意。").check()
-        _fits(phone)
+        _fits(phone, 360)
         shot(phone, "phone-apply-employer")
         phone.get_by_role("button", name="提交申请").click()
         expect(phone.get_by_test_id("application-done")).to_be_visible()
