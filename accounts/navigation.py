@@ -38,7 +38,9 @@ FEATURES = (
     Feature("workers", _("Workers and members"), STAFF_ROLES | {Role.ADMIN, Role.LEADER},
             "membership:worker_list"),
     Feature("imports", _("Excel import"), STAFF_ROLES | {Role.ADMIN}, "membership:import_list"),
-    Feature("applications", _("Online applications"), frozenset({Role.ADMIN, Role.STREET})),
+    # Street staff review; the office too; the leadership group reads.
+    Feature("applications", _("Online applications"),
+            frozenset({Role.ADMIN, Role.LEADER, Role.STREET}), "applications:list"),
     # Staff enter skill-reward claims for their members; the office runs the rest.
     Feature("subsidies", _("Subsidies and payments"),
             frozenset({Role.ADMIN, Role.LEADER}) | STAFF_ROLES, "subsidies:index"),

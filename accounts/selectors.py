@@ -22,6 +22,14 @@ def home_context(*, user):
         from reporting.selectors import reports_panel
 
         context["reports"] = reports_panel(user=user)
+    if user.role in (Role.ADMIN, Role.LEADER):
+        from applications.selectors import overdue_by_street
+
+        context["applications_overdue"] = overdue_by_street(user=user)
+    if user.role == Role.STREET:
+        from applications.selectors import street_figures
+
+        context["applications"] = street_figures(user=user)
     return context
 
 

@@ -7,10 +7,28 @@ method or media type) take the same shape through `exception_handler`, set in
 settings.REST_FRAMEWORK.
 """
 
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 NON_FIELD = "__all__"
+
+
+class ApiError(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ApiErrors(serializers.Serializer):
+    """The error body in the OpenAPI schema, one component shared by every endpoint."""
+
+    errors = ApiError(many=True)
+
+
+def errors_schema(description):
+    return OpenApiResponse(ApiErrors, description=description)
 
 
 def error(field, code, message):

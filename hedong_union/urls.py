@@ -7,6 +7,7 @@ urlpatterns = [
     path("orgs/", include("membership.urls")),
     path("reports/", include("reporting.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("join/", include("applications.urls")),
     path("api/v1/", include("hedong_union.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("i18n/", include("django.conf.urls.i18n")),

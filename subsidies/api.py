@@ -10,7 +10,7 @@ docs/decisions.md); 429 when rate-limited. Errors: hedong_union/api_errors.py.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from hedong_union.api_errors import (
     error,
+    errors_schema,
     error_response,
     errors_from_form,
     errors_from_validation,
@@ -49,18 +50,7 @@ class SpringReturnClaimCreated(serializers.Serializer):
                                       help_text="The amount due: the fare, capped.")
 
 
-class ApiError(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ApiErrors(serializers.Serializer):
-    errors = ApiError(many=True)
-
-
-def _errors(description):
-    return OpenApiResponse(ApiErrors, description=description)
+_errors = errors_schema
 
 
 class SpringReturnClaimCreate(APIView):

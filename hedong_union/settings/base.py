@@ -54,6 +54,7 @@ LOCAL_APPS = [
     "membership",
     "subsidies",
     "reporting",
+    "applications",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -285,6 +286,17 @@ SPECTACULAR_SETTINGS = {
 SUBSIDIES_PUBLIC_RATE = env("SUBSIDIES_PUBLIC_RATE", default="10/m")
 SUBSIDIES_IDENTIFY_RATE_PER_ID = env("SUBSIDIES_IDENTIFY_RATE_PER_ID", default="10/h")
 SUBSIDIES_IDENTIFIED_SECONDS = 10 * 60  # a member's identification lasts ten minutes
+# The online application (issue 4): submissions and status lookups per client address, the
+# lookup also per application number (so six ID characters cannot be guessed from many
+# addresses), and the form's employer search; bodies over the limit get HTTP 413.
+APPLICATIONS_PUBLIC_RATE = env("APPLICATIONS_PUBLIC_RATE", default="10/m")
+APPLICATIONS_LOOKUP_RATE_PER_NUMBER = env("APPLICATIONS_LOOKUP_RATE_PER_NUMBER",
+                                          default="10/h")
+APPLICATIONS_SEARCH_RATE = env("APPLICATIONS_SEARCH_RATE", default="60/m")
+APPLICATIONS_MAX_BODY_BYTES = 64 * 1024
+# The address the QR posters point at (e.g. https://gonghui.example.cn); empty: the address
+# the poster page was opened with.
+APPLICATIONS_PUBLIC_BASE_URL = env("APPLICATIONS_PUBLIC_BASE_URL", default="")
 
 # ---------------------------------------------------------------------------
 # Portal

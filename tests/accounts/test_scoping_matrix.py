@@ -180,6 +180,46 @@ UNSCOPED_ROUTES |= {"subsidies:index", "subsidies:skill_claim_create",
                     "subsidies:public_leave"}
 
 
+# --- Online applications (issue 4) -------------------------------------------------------
+# An application of a scattered worker of each side's community, routed to its street. The
+# street's staff review it; the office reviews any; the leadership group reads; others see
+# nothing of it.
+OBJECTS["application_a"] = lambda f: _application(f, "dawangzhuang_community", "A")
+OBJECTS["application_b"] = lambda f: _application(f, "dazhigu_community", "B")
+ALL |= {"application_a", "application_b"}
+VISIBLE["street_staff_dawangzhuang"] |= {"application_a"}
+WRITABLE["admin_user"] |= {"application_a", "application_b"}
+WRITABLE["street_staff_dawangzhuang"] |= {"application_a"}
+FULL_PII["admin_user"] |= {"application_a", "application_b"}
+DETAIL_ROUTES += [("applications:detail", "application", "read"),
+                  ("applications:full", "application", "full")]
+LIST_ROUTES += [("applications:list", "application", "html"),
+                ("applications:poster_list", "community", "html")]
+# Review actions (POST only) on one application: tested below.
+APPLICATION_ACTIONS = {"applications:approve", "applications:reject"}
+# The worker's pages (no account) and the posters, which hold nothing private.
+UNSCOPED_ROUTES |= {"applications:apply", "applications:submitted", "applications:status",
+                    "applications:employers", "applications:poster",
+                    "applications:poster_qr"}
+
+
+def _application(f, community_fixture, side):
+    import random
+    from datetime import date
+
+    from applications.consent import CONSENT_VERSION
+    from applications.services import application_submit
+    from membership import fakes
+
+    community = f(community_fixture)
+    rng = random.Random(side)
+    return application_submit(
+        name=f"申请人{side}", id_number=fakes.resident_id(rng, birth_date=date(1991, 2, 3)),
+        phone=fakes.phone(rng), employer=None, street=community.street, community=community,
+        occupation_group="courier", declared=True, consented=True,
+        consent_version=CONSENT_VERSION).application
+
+
 def _skill_claim(f, member_fixture, certificate_number):
     from datetime import date
 
@@ -258,7 +298,7 @@ def _named_patterns(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("membership", "subsidies", "reporting"):
+            if pattern.namespace in ("membership", "subsidies", "reporting", "applications"):
                 yield from _named_patterns(pattern, pattern.namespace)
         elif isinstance(pattern, URLPattern) and namespace and pattern.name:
             yield f"{namespace}:{pattern.name}"
@@ -267,7 +307,8 @@ def _named_patterns(resolver=None, namespace=""):
 def test_the_matrix_covers_every_scoped_url():
     """A new URL fails this test until it is added to the matrix."""
     covered = ({r[0] for r in DETAIL_ROUTES} | {r[0] for r in LIST_ROUTES} | UNSCOPED_ROUTES
-               | set(OFFICE_ROUTES) | {r[0] for r in RECORD_ACTIONS} | OFFICE_ACTIONS)
+               | set(OFFICE_ROUTES) | {r[0] for r in RECORD_ACTIONS} | OFFICE_ACTIONS
+               | APPLICATION_ACTIONS)
     assert set(_named_patterns()) == covered
 
 
@@ -334,6 +375,8 @@ def _label(kind, obj, *, listed=False):
         return obj.programme.name
     if kind == "narrative":
         return obj.work_done
+    if kind == "application":
+        return obj.number
     return obj.name
 
 
@@ -454,3 +497,23 @@ def test_anonymous_visitors_reach_only_the_members_pages(client, organisation_st
         assert response["Location"].startswith(reverse("login"))
     for route in ("subsidies:public_spring_return", "subsidies:public_self_service"):
         assert client.get(reverse(route)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("side", ["a", "b"])
+def test_reviewing_an_application_outside_the_scope_changes_nothing(client, request, role,
+                                                                    side):
+    from applications.models import Application
+
+    _login(client, request, role)
+    application = OBJECTS[f"application_{side}"](request.getfixturevalue)
+    allowed = f"application_{side}" in WRITABLE[role]
+    for route, data in (("applications:approve", {"hukou_type": "rural"}),
+                        ("applications:reject", {"reason": "不符合条件"})):
+        response = client.post(reverse(route, args=[application.pk]), data)
+        if not allowed:
+            assert response.status_code == 404
+            assert Application.objects.get(pk=application.pk).status == "pending"
+    if allowed:  # the reject after the approval finds it reviewed already
+        assert Application.objects.get(pk=application.pk).status == "approved"

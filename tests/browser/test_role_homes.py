@@ -13,7 +13,7 @@ EXPECTED = {
     "admin": ("区总工会办公室", {"home", "organisations", "units", "workers", "imports",
                                 "applications", "subsidies", "reports", "dashboard", "admin"}),
     "leader": ("领导小组", {"home", "organisations", "units", "workers", "subsidies",
-                          "reports", "dashboard"}),
+                          "applications", "reports", "dashboard"}),
     "street_dawangzhuang": ("大王庄街道总工会", {"home", "organisations", "units", "workers",
                                            "imports", "applications", "reports", "dashboard",
                                            "subsidies"}),

@@ -55,6 +55,11 @@ def _clear_registry():
     from membership.models import FoundingStep, Member, MemberNumberCounter, UnionSpan, Unit, \
         Worker
 
+    from applications.models import Application
+
+    # Demo online applications (issue 4): the approved one holds on to its member.
+    Application.history.all().delete()
+    Application.objects.all().delete()
     UnionSpan.objects.all().delete()
     for model in (Member, Worker):
         model.history.all().delete()
@@ -98,7 +103,8 @@ def test_the_default_demo_makes_a_small_registry(seeded):
     from membership.models import Member, Unit, Worker
 
     assert Unit.objects.count() == 300
-    assert Worker.objects.count() == 2000
+    # and the worker of the approved demo online application
+    assert Worker.objects.exclude(source="application").count() == 2000
     assert 1000 < Member.objects.count() < 1500
 
 
@@ -106,7 +112,8 @@ def test_the_default_demo_makes_a_small_registry(seeded):
 def test_the_same_seed_gives_the_same_registry(organisation_structure, capsys):
     call_command("seed_demo", "--seed", "7", "--workers", "300", "--units", "40")
     first = _registry_snapshot()
-    assert len(first["workers"]) == 300 and len(first["units"]) == 40
+    # 300 workers, and the one of the approved demo online application
+    assert len(first["workers"]) == 301 and len(first["units"]) == 40
     _clear_registry()
     call_command("seed_demo", "--seed", "7", "--workers", "300", "--units", "40")
     assert _registry_snapshot() == first
@@ -286,3 +293,16 @@ def test_writer_threads_write_the_same_registry(organisation_structure, monkeypa
     call_command("seed_demo", "--seed", "7", "--workers", "300", "--units", "40")
     assert calls == [50] * 6
     assert _registry_snapshot() == first
+
+
+@pytest.mark.django_db
+def test_demo_applications_pending_overdue_approved_and_rejected(organisation_structure):
+    from applications.models import Application
+
+    call_command("seed_demo", "--seed", "7", "--workers", "50", "--units", "10")
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == {"pending", "approved", "rejected"}
+    assert Application.objects.overdue().count() == 1
+    count = Application.objects.count()
+    call_command("seed_demo", "--seed", "7", "--workers", "50", "--units", "10")
+    assert Application.objects.count() == count

@@ -119,3 +119,33 @@ def test_current_figures_keep_only_the_latest_few(organisation_structure):
     live = Snapshot.objects.filter(kind=Snapshot.Kind.LIVE)
     assert live.count() == snapshots.LIVE_KEEP
     assert live.order_by("-taken_at", "-pk").first() == latest
+
+
+def test_applications_received_and_approved_in_the_period_are_counted(
+        dawangzhuang_community, street_staff_dawangzhuang):
+    """Applications submitted in the period, and approved in it, by the applicant's scope."""
+    from applications.models import Application
+    from applications.selectors import pending_counts_by_street
+    from applications.services import application_approve, application_submit
+    from tests.applications.conftest import submit_kwargs
+
+    def submit_application():
+        return application_submit(**submit_kwargs(dawangzhuang_community)).application
+
+    with time_machine.travel("2026-06-25 10:00 +0800", tick=False):
+        first = submit_application()
+        submit_application()
+    with time_machine.travel("2026-05-02 10:00 +0800", tick=False):
+        submit_application()  # before the period, pending for weeks by 6-30
+
+    with time_machine.travel("2026-06-29 10:00 +0800", tick=False):
+        application_approve(application=first, by=street_staff_dawangzhuang,
+                            hukou_type="rural", employment_form="scattered")
+    figures = {(f.kind, f.key): f.counts for f in figures_as_of(DAY, PERIOD_START)}
+    district = figures[("district", "")]
+    assert (district.applications_received, district.applications_approved) == (2, 1)
+    street = figures[("street", str(first.street_id))]
+    assert street.applications_received == 2 and street.applications_approved == 1
+    with time_machine.travel("2026-06-30 10:00 +0800", tick=False):
+        assert pending_counts_by_street()[first.street_id] == (2, 1)  # one over ten days
+    assert Application.objects.count() == 3

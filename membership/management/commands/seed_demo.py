@@ -22,6 +22,10 @@ class Command(BaseCommand):
         result = seed_demo(seed=seed, password=password, workers=workers, units=units,
                            log=log)
         registry = result.registry
+        from applications.demo import seed_applications
+
+        # Demo applications go with a demo registry (one of them is approved into it).
+        applications = seed_applications(seed=seed) if workers else 0
         self.stdout.write(f"Demo base unions added: {result.union_count}")
         self.stdout.write(
             f"Registry added in {registry.seconds:.1f} s ({registry.cpu_seconds:.1f} s of "
@@ -29,6 +33,7 @@ class Command(BaseCommand):
             f"({registry.unions:,} own unions, {registry.founding_steps:,} founding steps), "
             f"{registry.workers:,} workers, {registry.members:,} members"
         )
+        self.stdout.write(f"Demo online applications added: {applications}")
         seed_reports(log=log)
         self.stdout.write("Campaigns, ten-day snapshots, bulletins and milestone reports of "
                           "the current year made.")

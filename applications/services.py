@@ -1,0 +1,242 @@
+"""Writes of online applications (SPEC §5): the public submission, shared by the page and
+the API, and the street's approval or rejection."""
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.consent import CONSENT_TEXTS
+from applications.models import Application, ApplicationStatus
+from membership.identifiers import age_on, clean_phone, clean_resident_id
+from membership.models import (
+    EmploymentForm,
+    HukouType,
+    Member,
+    MemberStatus,
+    OccupationGroup,
+    Source,
+    UnitKind,
+)
+from membership.pii import pii_hmac
+from membership.services import member_enroll, route_union, worker_create, worker_find
+from membership.services.members import MINIMUM_AGE
+
+NAME_MAX_LENGTH = 50
+# Unambiguous characters for application numbers: no 0/O, 1/I/L.
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# Dots that join the parts of a name (e.g. 阿依古丽·买买提): kept, not refused.
+_NAME_JOINERS = "·•・. "
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a submission led to. kind: "created" (a new application), "existing" (the
+    pending application of this ID number) or "member" (already an active member: only
+    the union's name is told)."""
+
+    kind: str
+    application: Application | None = None
+    union_name: str = ""
+
+
+def new_application_number(today=None):
+    """SQ + year + six characters, e.g. SQ2026K7M3P9: short to read out, hard to guess."""
+    year = (today or timezone.localdate()).year
+    return f"SQ{year}" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(6))
+
+
+def clean_applicant_name(value):
+    name = unicodedata.normalize("NFKC", value or "").strip()
+    if not name:
+        raise ValidationError(_("Enter your name."), code="required")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(_("A name has at most %(max)d characters.")
+                              % {"max": NAME_MAX_LENGTH}, code="max_length")
+    if not all(unicodedata.category(c).startswith("L") or c in _NAME_JOINERS for c in name):
+        raise ValidationError(_("Enter the name as on your ID card: letters only, no digits "
+                                "or symbols."), code="invalid_characters")
+    return name
+
+
+def _check_submission(*, name, id_number, phone, employer, street, community,
+                      occupation_group, declared, consented, consent_version, today):
+    """Every check of the form, as errors keyed by field; the cleaned values."""
+    errors, clean = {}, {}
+    try:
+        clean["name"] = clean_applicant_name(name)
+    except ValidationError as error:
+        errors["name"] = error.error_list
+    try:
+        rid = clean_resident_id(id_number, today=today)
+    except ValidationError as error:
+        errors["id_number"] = error.error_list
+    else:
+        clean["id_number"] = rid.number
+        if age_on(rid.birth_date, today) < MINIMUM_AGE:
+            errors["id_number"] = [ValidationError(
+                _("Members must be 16 or older; by this ID number you are not yet 16."),
+                code="under_age")]
+    try:
+        clean["phone"] = clean_phone(phone)
+    except ValidationError as error:
+        errors["phone"] = error.error_list
+    if occupation_group not in OccupationGroup.values:
+        errors["occupation_group"] = [ValidationError(_("Choose your occupation group."),
+                                                      code="required")]
+    if employer is not None and employer.kind == UnitKind.OTHER:
+        errors["employer"] = [ValidationError(
+            _("This unit is neither a non-public enterprise nor a social organisation; its "
+              "workers join through their own union."), code="not_eligible")]
+    if street is None:
+        errors["street"] = [ValidationError(_("Choose your street."), code="required")]
+    if community is None:
+        errors["community"] = [ValidationError(_("Choose your community."), code="required")]
+    elif street is not None and community.street_id != street.pk:
+        errors["community"] = [ValidationError(
+            _("The community %(community)s is not in %(street)s; choose the street and "
+              "community again.") % {"community": community.name, "street": street.name},
+            code="street_mismatch")]
+    if not declared:
+        errors["declared"] = [ValidationError(_("Please confirm the declaration to apply."),
+                                              code="required")]
+    if not consented:
+        errors["consented"] = [ValidationError(
+            _("Please agree to the use of your personal information to apply."),
+            code="required")]
+    elif consent_version not in CONSENT_TEXTS:
+        errors["consented"] = [ValidationError(_("The consent text has changed; please "
+                                                 "read it again and agree."),
+                                               code="consent_version")]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _pending_application(id_hmac, *, after_conflict=False):
+    """The pending application of this ID number, if any (`after_conflict`: read again
+    after the unique constraint refused an insert)."""
+    return Application.objects.pending().filter(id_hmac=id_hmac).first()
+
+
+def application_submit(*, name, id_number, phone, employer, street, community,
+                       occupation_group, declared, consented, consent_version, today=None):
+    """A worker's application from the public page or the API (SPEC §5).
+
+    Invalid input raises ValidationError keyed by field and saves nothing. The same ID
+    with an application pending gets that application back; the unique constraint on
+    pending applications decides between two submissions at the same moment.
+    """
+    today = today or timezone.localdate()
+    clean = _check_submission(
+        name=name, id_number=id_number, phone=phone, employer=employer, street=street,
+        community=community, occupation_group=occupation_group, declared=declared,
+        consented=consented, consent_version=consent_version, today=today)
+    id_hmac = pii_hmac("id", clean["id_number"])
+    phone_hmac = pii_hmac("phone", clean["phone"])
+
+    active = (Member.objects.filter(worker__id_hmac=id_hmac, status=MemberStatus.ACTIVE)
+              .select_related("union").first())
+    if active is not None:
+        return Outcome("member", union_name=active.union.name)
+    pending = _pending_application(id_hmac)
+    if pending is not None:
+        return Outcome("existing", pending)
+
+    application = Application(
+        name=clean["name"], id_number=clean["id_number"], id_hmac=id_hmac,
+        phone=clean["phone"], phone_hmac=phone_hmac, employer=employer,
+        occupation_group=occupation_group, community=community,
+        street=employer.street if employer is not None else community.street,
+        declared=True, consent_version=consent_version, consented_at=timezone.now(),
+        phone_flag=Member.objects.filter(status=MemberStatus.ACTIVE,
+                                         worker__phone_hmac=phone_hmac)
+        .exclude(worker__id_hmac=id_hmac).exists(),
+    )
+    for _attempt in range(5):
+        application.number = new_application_number(today)
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError:
+            application.pk = None
+            # Another submission of this ID won the race: give its application back.
+            pending = _pending_application(id_hmac, after_conflict=True)
+            if pending is not None:
+                return Outcome("existing", pending)
+            continue  # an application number drawn twice: draw again
+        return Outcome("created", application)
+    raise RuntimeError("could not draw a free application number")
+
+
+def _locked_for_review(*, application, by):
+    application = (Application.objects.select_for_update(of=("self",))
+                   .select_related("employer", "community", "street")
+                   .get(pk=application.pk))
+    if not Application.objects.for_user(by, write=True).filter(pk=application.pk).exists():
+        raise PermissionDenied
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application has already been reviewed."),
+                              code="reviewed")
+    return application
+
+
+@transaction.atomic
+def application_approve(*, application, by, hukou_type, employment_form=None, union=None):
+    """Approve: the worker (found by ID number, or registered) and the membership with its
+    member number, in one transaction with the application's change (SPEC §4, §5)."""
+    application = _locked_for_review(application=application, by=by)
+    today = timezone.localdate()
+    if hukou_type not in HukouType.values:
+        raise ValidationError({"hukou_type": _("Choose the hukou type.")})
+    if application.employer_id is None:
+        employment_form = EmploymentForm.SCATTERED
+    elif employment_form not in (EmploymentForm.CONTRACT, EmploymentForm.DISPATCH,
+                                 EmploymentForm.OUTSOURCE):
+        raise ValidationError({"employment_form": _("Choose the employment form.")})
+    worker = worker_find(id_number=application.id_number)
+    if worker is None:
+        employer = application.employer
+        # The worker's community lies in the worker's street (the employer's, if any).
+        community = application.community
+        if employer is not None and community.street_id != employer.street_id:
+            community = None
+        worker = worker_create(
+            by=by, name=application.name, id_number=application.id_number,
+            phone=application.phone, hukou_type=hukou_type, employment_form=employment_form,
+            occupation_group=application.occupation_group, employer=employer,
+            street=application.street, community=community, identified_on=today,
+            source=Source.APPLICATION)
+    union = union or route_union(worker)
+    if union is None:
+        raise ValidationError({"union": _("The employer has no union yet: choose the base "
+                                          "union the member joins.")})
+    member = member_enroll(by=by, worker=worker, union=union, joined_on=today,
+                           declared=application.declared, source=Source.APPLICATION)
+    application.status = ApplicationStatus.APPROVED
+    application.member = member
+    application.reviewed_by, application.reviewed_at = by, timezone.now()
+    application._history_user = by
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_reject(*, application, by, reason):
+    """Reject with a reason the applicant reads in the status lookup (SPEC §5)."""
+    application = _locked_for_review(application=application, by=by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason; the applicant will read it.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
+    application.status = ApplicationStatus.REJECTED
+    application.reject_reason = reason
+    application.reviewed_by, application.reviewed_at = by, timezone.now()
+    application._history_user = by
+    application.save()
+    return application

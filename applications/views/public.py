@@ -1,0 +1,153 @@
+"""The public pages, phone first and without an account (SPEC §5): the application form,
+what happens next, the status lookup and the employer search of the form.
+
+Posts are rate-limited per client address in the shared cache (django-ratelimit; Redis in
+production), the lookup also per application number; bodies over
+APPLICATIONS_MAX_BODY_BYTES are refused before they are read; a hidden honeypot field
+turns simple bots away.
+"""
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
+
+from applications import selectors, services
+from applications.consent import CONSENT_VERSION, DECLARATION_TEXT, consent_text
+from applications.forms import ApplyForm, StatusLookupForm
+from hedong_union.forms import apply_errors
+from membership.identifiers import normalise_text
+from membership.models import Community, Street
+
+SESSION_OUTCOME = "applications.outcome"
+
+
+def client_ip(group, request):
+    # The same address the login lockout sees, trusted proxies taken into account.
+    return get_client_ip_address(request) or "unknown"
+
+
+def _rate(setting):
+    return lambda group, request: getattr(settings, setting)
+
+
+def _number_key(group, request):
+    match = request.resolver_match
+    typed = request.POST.get("number") or (match.kwargs.get("number", "") if match else "")
+    return normalise_text(typed).upper()[:20] or "none"
+
+
+# The rate setting of each group of public requests (per client address).
+RATE_SETTINGS = {"submit": "APPLICATIONS_PUBLIC_RATE", "lookup": "APPLICATIONS_PUBLIC_RATE",
+                 "search": "APPLICATIONS_SEARCH_RATE"}
+
+
+def rate_limited(request, group):
+    """Count this request against the address's limit (the lookup also the number's)."""
+    limited = is_ratelimited(request, group=f"applications-{group}", key=client_ip,
+                             rate=_rate(RATE_SETTINGS[group]), method=is_ratelimited.ALL,
+                             increment=True)
+    if group == "lookup":
+        limited = is_ratelimited(request, group="applications-lookup-number", key=_number_key,
+                                 rate=_rate("APPLICATIONS_LOOKUP_RATE_PER_NUMBER"),
+                                 method=is_ratelimited.ALL, increment=True) or limited
+    return limited
+
+
+def body_too_large(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.APPLICATIONS_MAX_BODY_BYTES
+
+
+def too_many(request):
+    response = render(request, "applications/rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def too_large(request):
+    return render(request, "applications/too_large.html", status=413)
+
+
+def _initial_place(request):
+    """The community (and its street) a poster's link carries, or a street alone."""
+    initial = {}
+    community = request.GET.get("community", "")
+    street = request.GET.get("street", "")
+    if community.isdigit() and len(community) < 10:
+        found = Community.objects.filter(pk=community).first()
+        if found:
+            initial = {"community": found.pk, "street": found.street_id}
+    elif street.isdigit() and len(street) < 10:
+        found = Street.objects.filter(pk=street).first()
+        if found:
+            initial = {"street": found.pk}
+    return initial
+
+
+def apply(request):
+    if request.method == "POST":
+        if body_too_large(request):
+            return too_large(request)
+        if rate_limited(request, "submit"):
+            return too_many(request)
+        form = ApplyForm(request.POST)
+        if form.is_valid():
+            try:
+                outcome = services.application_submit(**form.submission())
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                request.session[SESSION_OUTCOME] = {
+                    "kind": outcome.kind, "union": outcome.union_name,
+                    "number": outcome.application.number if outcome.application else ""}
+                return redirect("applications:submitted")
+    else:
+        form = ApplyForm(initial=_initial_place(request))
+    return render(request, "applications/apply.html", {
+        "form": form, "consent_text": consent_text(CONSENT_VERSION),
+        "consent_version": CONSENT_VERSION, "declaration_text": DECLARATION_TEXT})
+
+
+def submitted(request):
+    outcome = request.session.get(SESSION_OUTCOME)
+    if not outcome:
+        return redirect("applications:apply")
+    return render(request, "applications/submitted.html", {"outcome": outcome})
+
+
+def status(request):
+    result = None
+    form = StatusLookupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if body_too_large(request):
+            return too_large(request)
+        if rate_limited(request, "lookup"):
+            return too_many(request)
+        if form.is_valid():
+            result = selectors.status_lookup(number=form.cleaned_data["number"],
+                                             id_last6=form.cleaned_data["id_last6"])
+            if result is None:
+                form.add_error(None, not_found_message())
+    return render(request, "applications/status.html", {"form": form, "result": result})
+
+
+def not_found_message():
+    return _("No application matches this number and these ID characters. Check both and "
+             "try again.")
+
+
+@require_GET
+def employers(request):
+    """Known units by name or credit code for the form's employer search (JSON)."""
+    if rate_limited(request, "search"):
+        return JsonResponse({"results": []}, status=429)
+    return JsonResponse({"results": selectors.employer_search(q=request.GET.get("q", ""))},
+                        json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,111 @@
+"""The street's review of online applications (SPEC §5): the queue, one application with
+its possible duplicates, approval and rejection. The office reviews any street's; the
+leadership group reads with personal data masked."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import AccessLog
+from accounts.scoping import user_can_write
+from accounts.services import access_log_record
+from applications import selectors, services
+from applications.forms import ApplicationFilterForm, ApproveForm, RejectForm
+from hedong_union.forms import apply_errors
+from membership.models import Worker
+from membership.pii import mask_id, mask_phone
+from membership.services import route_union
+
+
+@login_required
+def application_list(request):
+    form = ApplicationFilterForm(request.GET or {"status": "pending"})
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.application_list(user=request.user, status=filters.get("status", ""),
+                                    overdue=filters.get("overdue", False),
+                                    search=filters.get("q", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "applications/list.html", {"form": form, "page": page})
+
+
+def _routed_union(application):
+    return route_union(Worker(employer=application.employer, community=application.community
+                              if application.employer_id is None else None))
+
+
+def _detail(request, application, *, full=False, approve_form=None, reject_form=None):
+    user = request.user
+    writable = (application.status == "pending" and user_can_write(user, application))
+    routed = _routed_union(application) if writable else None
+    if writable:
+        approve_form = approve_form or ApproveForm(user=user, application=application,
+                                                   routed_union=routed)
+        reject_form = reject_form or RejectForm()
+    return render(request, "applications/detail.html", {
+        "application": application, "full": full,
+        "id_number": application.id_number if full else mask_id(application.id_number),
+        "phone": application.phone if full else mask_phone(application.phone),
+        "duplicates": selectors.possible_duplicates(application, user=user),
+        "writable": writable, "approve_form": approve_form, "reject_form": reject_form,
+        "routed_union": routed, "can_see_full": user.can_see_full_pii,
+    })
+
+
+@login_required
+def application_detail(request, pk):
+    return _detail(request, selectors.application_get(user=request.user, pk=pk))
+
+
+@login_required
+def application_full(request, pk):
+    application = selectors.application_get(user=request.user, pk=pk)
+    if not request.user.can_see_full_pii:
+        raise PermissionDenied
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW_FULL,
+                      target_type="applications.application", target_id=application.pk,
+                      description="application page: full ID number and phone",
+                      request=request)
+    return _detail(request, application, full=True)
+
+
+@login_required
+@require_POST
+def application_approve(request, pk):
+    application = selectors.application_get(user=request.user, pk=pk, write=True)
+    form = ApproveForm(request.POST, user=request.user, application=application)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services.application_approve(
+                application=application, by=request.user, hukou_type=data["hukou_type"],
+                employment_form=data.get("employment_form"), union=data.get("union"))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Approved: %(name)s is member %(number)s of "
+                                        "%(union)s.") % {
+                "name": application.name, "number": application.member.member_number,
+                "union": application.member.union.name})
+            return redirect("applications:detail", application.pk)
+    return _detail(request, application, approve_form=form)
+
+
+@login_required
+@require_POST
+def application_reject(request, pk):
+    application = selectors.application_get(user=request.user, pk=pk, write=True)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_reject(application=application, by=request.user,
+                                        reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Rejected; the applicant can read the reason."))
+            return redirect("applications:detail", application.pk)
+    return _detail(request, application, reject_form=form)
