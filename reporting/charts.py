@@ -6,10 +6,19 @@ has a table with the same figures beside or behind it on the page.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reporting.dashboard import milestone_label
 
 BLUE, ORANGE, GREY, GREEN = "#1f5fa8", "#d9822b", "#8a8f98", "#2e8b57"
+
+
+def _migrant():
+    return pgettext("dashboard", "Migrant membership rate")
+
+
+def _founding():
+    return pgettext("dashboard", "100+ founding rate")
 
 
 def _pct(rate):
@@ -40,9 +49,9 @@ def rates_by_scope(lines, milestones, *, horizontal=True):
     names = [line.name for line in lines]
     value_axis = {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}}
     category_axis = {"type": "category", "data": names, "inverse": horizontal}
-    migrant = {"name": _("Migrant membership rate"), "type": "bar", "color": BLUE,
+    migrant = {"name": _migrant(), "type": "bar", "color": BLUE,
                "data": [_pct(line.migrant) for line in lines]}
-    founding = {"name": _("100+ founding rate"), "type": "bar", "color": ORANGE,
+    founding = {"name": _founding(), "type": "bar", "color": ORANGE,
                 "data": [_pct(line.founding) for line in lines]}
     marks = _target_lines(milestones)
     if horizontal:
@@ -64,8 +73,8 @@ def trend(trends, milestones):
     for index, line in enumerate(trends):
         by_date = {p.as_of: p for p in line.points}
         dashed = {"lineStyle": {"type": "dotted"}} if index else {}
-        for name, attr, colour in ((_("Migrant membership rate"), "migrant", BLUE),
-                                   (_("100+ founding rate"), "founding", ORANGE)):
+        for name, attr, colour in ((_migrant(), "migrant", BLUE),
+                                   (_founding(), "founding", ORANGE)):
             series.append({
                 "name": f"{line.name} {name}", "type": "line", "color": colour,
                 "connectNulls": True, **dashed,
@@ -86,11 +95,12 @@ def groups(group_lines, *, with_rate=True):
     """The occupation groups: new members this year, and the migrant rate when known."""
     option = _base()
     names = [g.name for g in group_lines]
-    series = [{"name": _("New members this year"), "type": "bar", "color": GREEN,
+    series = [{"name": pgettext("dashboard", "New members this year"), "type": "bar",
+               "color": GREEN,
                "data": [g.new_members_this_year for g in group_lines]}]
     axes = [{"type": "value", "name": _("members")}]
     if with_rate:
-        series.append({"name": _("Migrant membership rate"), "type": "line", "color": BLUE,
+        series.append({"name": _migrant(), "type": "line", "color": BLUE,
                        "yAxisIndex": 1, "data": [_pct(g.migrant) for g in group_lines]})
         axes.append({"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}})
     option.update({"xAxis": {"type": "category", "data": names,
@@ -105,9 +115,10 @@ def backlog(lines):
         "xAxis": {"type": "category", "data": [line.name for line in lines],
                   "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value"},
-        "series": [{"name": _("Pending"), "type": "bar", "color": BLUE,
+        "series": [{"name": pgettext("dashboard", "Pending"), "type": "bar", "color": BLUE,
                     "data": [line.pending for line in lines]},
-                   {"name": _("Pending over 10 days"), "type": "bar", "color": ORANGE,
+                   {"name": pgettext("dashboard", "Pending over 10 days"), "type": "bar",
+                    "color": ORANGE,
                     "data": [line.overdue for line in lines]}],
     })
     return option
@@ -117,9 +128,10 @@ def subsidies(total):
     """Entitled and paid by funding source (city, district), in yuan."""
     option = _base()
     option.update({
-        "xAxis": {"type": "category", "data": [_("City funds"), _("District funds")]},
+        "xAxis": {"type": "category", "data": [pgettext("dashboard", "City funds"),
+                                               pgettext("dashboard", "District funds")]},
         "yAxis": {"type": "value", "name": _("yuan")},
-        "series": [{"name": _("Entitled"), "type": "bar", "color": GREY,
+        "series": [{"name": pgettext("dashboard", "Entitled"), "type": "bar", "color": GREY,
                     "data": [float(total.entitled_city), float(total.entitled_district)]},
                    {"name": _("Paid"), "type": "bar", "color": GREEN,
                     "data": [float(total.paid_city), float(total.paid_district)]}],

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from membership.models import Member, OccupationGroup, Unit
 from reporting import campaigns
@@ -39,8 +40,10 @@ UNITS_PER_PAGE = 25
 class Standing:
     code: str  # "on", "near", "behind" or "none"
 
-    LABELS = {"on": _("On track"), "near": _("Slightly behind"), "behind": _("Behind"),
-              "none": _("No data")}
+    LABELS = {"on": pgettext_lazy("dashboard", "On track"),
+              "near": pgettext_lazy("dashboard", "Slightly behind"),
+              "behind": pgettext_lazy("dashboard", "Behind"),
+              "none": pgettext_lazy("dashboard", "No data")}
     STYLES = {"on": "success", "near": "warning", "behind": "danger", "none": "secondary"}
     ORDER = {"none": 0, "on": 1, "near": 2, "behind": 3}
 
@@ -116,6 +119,11 @@ class Context:
     @property
     def milestone_label(self):
         return milestone_label(self.milestone) if self.milestone else ""
+
+    @property
+    def milestone_target(self):
+        """'80%': the next milestone's target for both rates."""
+        return f"{round(float(self.milestone.target * 100))}%" if self.milestone else ""
 
     @property
     def days_left(self):

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
@@ -103,11 +103,13 @@ def refresh(request):
     if request.user.role not in REFRESH_ROLES:
         raise PermissionDenied
     if live.live_figures_refresh_queue():
-        messages.info(request, _("The figures are being taken again; reload this page in a "
-                                 "few minutes."))
+        messages.info(request, pgettext(
+            "dashboard", "The figures are being taken again; reload this page in a few "
+            "minutes."))
     else:
-        messages.info(request, _("The figures are already being taken again; reload this "
-                                 "page in a few minutes."))
+        messages.info(request, pgettext(
+            "dashboard", "The figures are already being taken again; reload this page in a "
+            "few minutes."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):

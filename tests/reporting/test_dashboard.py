@@ -169,7 +169,7 @@ def test_an_empty_scope_has_no_standing_and_says_so():
     standing = dashboard.standing_of(Rate(0, 0), start_rate=Rate(0, 0), plan=PLAN,
                                      day=DAY)
     assert standing.code == "none"
-    assert str(standing.label) == "No data"
+    assert str(standing.label) == "无数据"  # the portal speaks Chinese; a text, not a colour
 
 
 def test_streets_rank_on_the_migrant_rate_then_founding_equal_rates_share_a_rank():
