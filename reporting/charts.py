@@ -28,7 +28,7 @@ def _pct(rate):
 
 def _target_lines(milestones):
     return {"silent": True, "symbol": "none", "lineStyle": {"type": "dashed", "color": GREY},
-            "label": {"formatter": "{b}"},
+            "label": {"formatter": "{b}", "fontSize": 10},
             "data": [{"name": milestone_label(m), "yAxis": float(m.target * 100)}
                      for m in milestones]}
 
@@ -37,7 +37,7 @@ def _base(legend=True):
     option = {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 8, "right": 16, "top": 40, "bottom": 8, "containLabel": True},
+        "grid": {"left": 8, "right": 72, "top": 48, "bottom": 8, "containLabel": True},
     }
     if legend:
         option["legend"] = {"top": 0}

@@ -418,6 +418,10 @@ class CommunityDashboard:
     context: Context
     community: ScopeLine | None  # None: not in the snapshot (added since)
 
+    @property
+    def snapshot(self):
+        return self.context.snapshot
+
 
 def community_dashboard(*, community, snapshot=None):
     snapshot = snapshot or latest_live_snapshot()
