@@ -25,6 +25,8 @@ depends on how many rows there are, not on their values).
 Run with `make bench`, or:
   DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services \\
       .venv/bin/python bench/bench_dashboard.py [--workers 1000000] [--units 50000]
+With --reuse, a database already seeded with as many workers is measured again (its
+snapshots are deleted first), without seeding.
 """
 
 import argparse
@@ -72,7 +74,7 @@ def load():
 # ---------------------------------------------------------------------------
 # Preparation (not measured)
 # ---------------------------------------------------------------------------
-def prepare(workers, units):
+def prepare(workers, units, reuse=False):
     import django
 
     django.setup()
@@ -82,8 +84,14 @@ def prepare(workers, units):
     from accounts.models import Role
     from accounts.services import user_upsert
     from membership.demo import seed_registry
+    from membership.models import Worker
+    from reporting.models import Snapshot
 
     call_command("migrate", verbosity=0)
+    if reuse and Worker.objects.count() >= workers:
+        Snapshot.objects.all().delete()
+        _analyze()
+        return None, 0.0
     started = time.perf_counter()
     counts = seed_registry(seed=SEED, workers=workers, units=units,
                            log=lambda message: print(f"  seed: {message}", flush=True))
@@ -184,12 +192,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=1_000_000)
     parser.add_argument("--units", type=int, default=50_000)
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
 
     print(f"Dashboard benchmark: {args.workers:,} workers, {args.units:,} units; machine: "
           f"{platform.node()}, {os.cpu_count()} cores, {cpu_name()}, "
           f"Python {platform.python_version()}", flush=True)
-    counts, seeded = prepare(args.workers, args.units)
+    counts, seeded = prepare(args.workers, args.units, reuse=args.reuse)
     from django.test import Client
     from django.utils import timezone
 
@@ -201,7 +210,8 @@ def main():
 
     today = timezone.localdate()
     print(f"Seeded {Worker.objects.count():,} workers, {Member.objects.count():,} members, "
-          f"{Unit.objects.count():,} units in {seeded:.0f} s; figures as of {today}",
+          f"{Unit.objects.count():,} units in {seeded:.0f} s"
+          f"{' (an earlier run)' if args.reuse else ''}; figures as of {today}",
           flush=True)
     rows = []
 
@@ -249,6 +259,17 @@ def main():
     command = [rates_command(today)[0] for _ in range(3)]
     print(f"(c) rates --by street: {min(command):.2f} s best of 3, "
           f"{statistics.median(command):.2f} s median", flush=True)
+    from reporting.figures import scope_rates
+    from reporting.rates import rates_as_of
+
+    engine = timed(lambda: scope_rates(today, "street"), 3, warmup=1)
+    definition = timed(lambda: rates_as_of(today, "district") + rates_as_of(today, "street"),
+                       3, warmup=0)
+    assert scope_rates(today, "street") == rates_as_of(today, "district") + rates_as_of(
+        today, "street")
+    print(f"    in process: the command's two passes {statistics.median(engine):.2f} s, "
+          f"rates_as_of per kind {statistics.median(definition):.2f} s (medians of 3)",
+          flush=True)
 
     ratio = p95(live_samples) / p95(stored)
     rows = [
@@ -262,6 +283,10 @@ def main():
         ("(c) manage.py rates --by street, wall, median of 3",
          f"{statistics.median(command):.2f} s", "<= 2 s", statistics.median(command) <= 2,
          load_c),
+        ("    in process: the command's two passes (reporting.figures.scope_rates), median",
+         f"{statistics.median(engine):.2f} s", "(information)", None, load_c),
+        ("    in process: rates_as_of per scope kind (the definition), median",
+         f"{statistics.median(definition):.2f} s", "(information)", None, load_c),
         ("(d) ten-day snapshot of every scope, one period",
          f"{ten_day_s:.1f} s", "<= 60 s", ten_day_s <= 60, load_d),
         ("    current figures (live_snapshot_refresh)",

@@ -181,3 +181,64 @@ def rates_from(figures):
     counts = figures.counts
     founding = None if figures.kind == "group" else counts.founding
     return counts.migrant if counts.migrant_den else EMPTY, founding
+
+
+# ---------------------------------------------------------------------------
+# Both rates alone, for the `rates` command: one grouped pass over the workers and one
+# over the units, grouped only by what the scope kind needs; the district is summed from
+# the same pass. Held equal to rates.rates_as_of by tests/reporting/test_dashboard.py.
+# ---------------------------------------------------------------------------
+_WORKER_FIELDS = {"district": (), "street": ("street_id",), "community": ("community_id",),
+                  "industry": ("employer__sector",), "sector": ("employer__sector",),
+                  "group": ("occupation_group",)}
+_UNIT_FIELDS = {"district": (), "street": ("street_id",), "community": ("community_id",),
+                "industry": ("sector",), "sector": ("sector",), "group": ()}
+
+
+def active_member_in(day):
+    """The outer worker has an active membership on `day`, as a set test the database
+    hashes once (`id IN (SELECT worker_id …)`), not a look-up per worker."""
+    return Q(pk__in=Member.objects.active_on(day).values("worker_id"))
+
+
+def _pass(queryset, full_key, fields, numerator_q):
+    """[(fine key, den, num)] of `queryset` grouped by `fields` (a part of `full_key`)."""
+    aggregates = {"den": Count("pk"), "num": Count("pk", filter=numerator_q)}
+    if not fields:
+        totals = queryset.order_by().aggregate(**aggregates)
+        return [((None,) * len(full_key), totals["den"], totals["num"])]
+    out = []
+    for *values, den, num in _rows(queryset, fields, **aggregates):
+        found = dict(zip(fields, values))
+        out.append((tuple(found.get(f) for f in full_key), den, num))
+    return out
+
+
+def rates_collect(day, by="district"):
+    """{kind: {key: ScopeCounts}} with both rates of the district and of every scope of
+    `by` (the period counts left at zero)."""
+    kinds = frozenset({"district", by})
+    totals = {kind: defaultdict(ScopeCounts) for kind in KINDS}
+    for fine, den, num in _pass(migrant_base(day), WORKER_KEY, _WORKER_FIELDS[by],
+                                active_member_in(day)):
+        _add(totals, fine, kinds, migrant_den=den, migrant_num=num)
+    # Occupation groups have no founding rate: the units then give the district's alone.
+    for fine, den, num in _pass(founding_base(day).annotate(founded=founded_exists(day)),
+                                UNIT_KEY, _UNIT_FIELDS[by], Q(founded=True)):
+        _add(totals, (*fine, None), kinds & UNIT_KINDS, founding_den=den, founding_num=num)
+    return totals
+
+
+def scope_rates(day, by=None):
+    """What rates.rates_as_of gives for the district, then for every scope of `by`, from
+    rates_collect's two passes (the `rates` command)."""
+    from reporting.rates import ScopeRates
+
+    totals = rates_collect(day, by or "district")
+    out = []
+    for kind in ("district", by) if by else ("district",):
+        for key, name in scopes(kind):
+            counts = totals[kind].get("" if key is None else str(key)) or ScopeCounts()
+            out.append(ScopeRates(kind=kind, key=key, name=name, migrant=counts.migrant,
+                                  founding=None if kind == "group" else counts.founding))
+    return out

@@ -300,3 +300,14 @@ def test_the_trend_holds_the_year_s_periods_then_the_current_figures(figures, da
     # New members by group: every closed period's, and the current one's.
     total = sum(data.trend.new_members_by_group.values())
     assert total == Member.objects.filter(joined_on__range=(date(2026, 1, 1), DAY)).count()
+
+
+# --- The `rates` command's engine ----------------------------------------------------------
+@pytest.mark.parametrize("by", [None, "street", "community", "industry", "sector", "group"])
+@pytest.mark.parametrize("day", [date(2026, 4, 1), DAY])
+def test_the_command_s_two_pass_rates_equal_the_definition(registry, by, day):
+    from reporting.figures import scope_rates
+    from reporting.rates import rates_as_of
+
+    expected = rates_as_of(day, "district") + (rates_as_of(day, by) if by else [])
+    assert scope_rates(day, by) == expected
