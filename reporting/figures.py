@@ -184,9 +184,10 @@ def rates_from(figures):
 
 
 # ---------------------------------------------------------------------------
-# Both rates alone, for the `rates` command: one grouped pass over the workers and one
-# over the units, grouped only by what the scope kind needs; the district is summed from
-# the same pass. Held equal to rates.rates_as_of by tests/reporting/test_dashboard.py.
+# Both rates alone, for the `rates` command: the workers and the units each counted in two
+# grouped queries (all, and those meeting the numerator), grouped only by what the scope
+# kind needs; the district is summed from the same counts. Held equal to
+# rates.rates_as_of by tests/reporting/test_dashboard.py.
 # ---------------------------------------------------------------------------
 _WORKER_FIELDS = {"district": (), "street": ("street_id",), "community": ("community_id",),
                   "industry": ("employer__sector",), "sector": ("employer__sector",),
@@ -195,22 +196,25 @@ _UNIT_FIELDS = {"district": (), "street": ("street_id",), "community": ("communi
                 "industry": ("sector",), "sector": ("sector",), "group": ()}
 
 
-def active_member_in(day):
-    """The outer worker has an active membership on `day`, as a set test the database
-    hashes once (`id IN (SELECT worker_id …)`), not a look-up per worker."""
-    return Q(pk__in=Member.objects.active_on(day).values("worker_id"))
-
-
-def _pass(queryset, full_key, fields, numerator_q):
-    """[(fine key, den, num)] of `queryset` grouped by `fields` (a part of `full_key`)."""
-    aggregates = {"den": Count("pk"), "num": Count("pk", filter=numerator_q)}
+def _counted(queryset, fields):
+    """{values of `fields`: count}, one grouped query."""
+    queryset = queryset.order_by()
     if not fields:
-        totals = queryset.order_by().aggregate(**aggregates)
-        return [((None,) * len(full_key), totals["den"], totals["num"])]
+        return {(): queryset.count()}
+    return {tuple(row[:-1]): row[-1] for row in queryset.values(*fields).annotate(
+        n=Count("pk")).values_list(*fields, "n")}
+
+
+def _pass(queryset, full_key, fields, condition):
+    """[(fine key, den, num)] of `queryset` grouped by `fields` (a part of `full_key`): the
+    base, then the part meeting `condition` (an Exists) as a filter, which PostgreSQL runs
+    as one hashed semi-join; inside COUNT(…) FILTER it would be a look-up per row."""
+    dens = _counted(queryset, fields)
+    nums = _counted(queryset.filter(condition), fields)
     out = []
-    for *values, den, num in _rows(queryset, fields, **aggregates):
+    for values, den in dens.items():
         found = dict(zip(fields, values))
-        out.append((tuple(found.get(f) for f in full_key), den, num))
+        out.append((tuple(found.get(f) for f in full_key), den, nums.get(values, 0)))
     return out
 
 
@@ -220,18 +224,18 @@ def rates_collect(day, by="district"):
     kinds = frozenset({"district", by})
     totals = {kind: defaultdict(ScopeCounts) for kind in KINDS}
     for fine, den, num in _pass(migrant_base(day), WORKER_KEY, _WORKER_FIELDS[by],
-                                active_member_in(day)):
+                                active_member_exists(day)):
         _add(totals, fine, kinds, migrant_den=den, migrant_num=num)
     # Occupation groups have no founding rate: the units then give the district's alone.
-    for fine, den, num in _pass(founding_base(day).annotate(founded=founded_exists(day)),
-                                UNIT_KEY, _UNIT_FIELDS[by], Q(founded=True)):
+    for fine, den, num in _pass(founding_base(day), UNIT_KEY, _UNIT_FIELDS[by],
+                                founded_exists(day)):
         _add(totals, (*fine, None), kinds & UNIT_KINDS, founding_den=den, founding_num=num)
     return totals
 
 
 def scope_rates(day, by=None):
     """What rates.rates_as_of gives for the district, then for every scope of `by`, from
-    rates_collect's two passes (the `rates` command)."""
+    rates_collect's four counts (the `rates` command)."""
     from reporting.rates import ScopeRates
 
     totals = rates_collect(day, by or "district")

@@ -22,8 +22,8 @@ class Command(BaseCommand):
             day = date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:
             raise CommandError(f"--as-of must be YYYY-MM-DD, not {as_of!r}") from None
-        # One grouped pass over workers and one over units (reporting.figures), equal to
-        # the definition (rates.rates_as_of), which is a pass per scope kind.
+        # Workers and units each counted twice, grouped once for the district and `by`
+        # (reporting.figures.scope_rates); equal to the definition, rates.rates_as_of.
         rows = scope_rates(day, by)
         if options["json"]:
             self.stdout.write(_json_dumps([
