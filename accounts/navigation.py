@@ -30,7 +30,8 @@ class Feature:
 
 FEATURES = (
     Feature("home", _("Home"), ALL_ROLES, "home"),
-    Feature("dashboard", _("Dashboard"), frozenset({Role.ADMIN, Role.LEADER, Role.STREET})),
+    Feature("dashboard", _("Dashboard"), frozenset({Role.ADMIN, Role.LEADER, Role.STREET}),
+            "dashboard:index"),
     Feature(
         "organisations", _("Organisations"), ALL_ROLES, "membership:union_list"
     ),

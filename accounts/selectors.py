@@ -19,9 +19,11 @@ def home_context(*, user):
 
         context["subsidies"] = home_figures(user=user)
     if user.role in (Role.ADMIN, Role.LEADER, Role.STREET, Role.INDUSTRY):
-        from reporting.selectors import reports_panel
+        from reporting.selectors import dashboard_panel, reports_panel
 
         context["reports"] = reports_panel(user=user)
+        if user.role in (Role.ADMIN, Role.LEADER):
+            context["district_figures"] = dashboard_panel()
     if user.role in (Role.ADMIN, Role.LEADER):
         from applications.selectors import overdue_by_street
 

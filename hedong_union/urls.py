@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("orgs/", include("membership.urls")),
     path("reports/", include("reporting.urls")),
+    path("dashboard/", include("reporting.dashboard_urls")),
     path("subsidies/", include("subsidies.urls")),
     path("join/", include("applications.urls")),
     path("api/v1/", include("hedong_union.api_urls")),

@@ -7,17 +7,16 @@ once, grouped by the finest key any scope needs (street, community, sector, occu
 group), and the few thousand groups are summed up into every scope in Python. No row of
 a worker, member or unit is loaded into Python.
 
-Applications (issue 4) add their counts through `APPLICATION_FACTS`, a function of
-(start, day) returning grouped rows with the same fine key, when that app is installed.
+Online applications (issue 4) add their counts grouped by the same fine key
+(applications.selectors.application_counts_by_scope).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Count, Q
 
-from membership.models import Member, OccupationGroup, Union, Worker
+from membership.models import Member, OccupationGroup, Union
 from reporting.rates import (
     EMPTY,
     Rate,
@@ -147,9 +146,7 @@ def collect(day, start=None):
 
 
 def application_facts(start, day):
-    """Grouped application counts from the applications app, when it is installed."""
-    if not apps.is_installed("applications"):
-        return []
+    """Grouped counts of online applications received and approved in the period."""
     from applications.selectors import application_counts_by_scope
 
     return application_counts_by_scope(start, day)
@@ -181,3 +178,68 @@ def rates_from(figures):
     counts = figures.counts
     founding = None if figures.kind == "group" else counts.founding
     return counts.migrant if counts.migrant_den else EMPTY, founding
+
+
+# ---------------------------------------------------------------------------
+# Both rates alone, for the `rates` command: the workers and the units each counted in two
+# grouped queries (all, and those meeting the numerator), grouped only by what the scope
+# kind needs; the district is summed from the same counts. Held equal to
+# rates.rates_as_of by tests/reporting/test_dashboard.py.
+# ---------------------------------------------------------------------------
+_WORKER_FIELDS = {"district": (), "street": ("street_id",), "community": ("community_id",),
+                  "industry": ("employer__sector",), "sector": ("employer__sector",),
+                  "group": ("occupation_group",)}
+_UNIT_FIELDS = {"district": (), "street": ("street_id",), "community": ("community_id",),
+                "industry": ("sector",), "sector": ("sector",), "group": ()}
+
+
+def _counted(queryset, fields):
+    """{values of `fields`: count}, one grouped query."""
+    queryset = queryset.order_by()
+    if not fields:
+        return {(): queryset.count()}
+    return {tuple(row[:-1]): row[-1] for row in queryset.values(*fields).annotate(
+        n=Count("pk")).values_list(*fields, "n")}
+
+
+def _pass(queryset, full_key, fields, condition):
+    """[(fine key, den, num)] of `queryset` grouped by `fields` (a part of `full_key`): the
+    base, then the part meeting `condition` (an Exists) as a filter, which PostgreSQL runs
+    as one hashed semi-join; inside COUNT(…) FILTER it would be a look-up per row."""
+    dens = _counted(queryset, fields)
+    nums = _counted(queryset.filter(condition), fields)
+    out = []
+    for values, den in dens.items():
+        found = dict(zip(fields, values))
+        out.append((tuple(found.get(f) for f in full_key), den, nums.get(values, 0)))
+    return out
+
+
+def rates_collect(day, by="district"):
+    """{kind: {key: ScopeCounts}} with both rates of the district and of every scope of
+    `by` (the period counts left at zero)."""
+    kinds = frozenset({"district", by})
+    totals = {kind: defaultdict(ScopeCounts) for kind in KINDS}
+    for fine, den, num in _pass(migrant_base(day), WORKER_KEY, _WORKER_FIELDS[by],
+                                active_member_exists(day)):
+        _add(totals, fine, kinds, migrant_den=den, migrant_num=num)
+    # Occupation groups have no founding rate: the units then give the district's alone.
+    for fine, den, num in _pass(founding_base(day), UNIT_KEY, _UNIT_FIELDS[by],
+                                founded_exists(day)):
+        _add(totals, (*fine, None), kinds & UNIT_KINDS, founding_den=den, founding_num=num)
+    return totals
+
+
+def scope_rates(day, by=None):
+    """What rates.rates_as_of gives for the district, then for every scope of `by`, from
+    rates_collect's four counts (the `rates` command)."""
+    from reporting.rates import ScopeRates
+
+    totals = rates_collect(day, by or "district")
+    out = []
+    for kind in ("district", by) if by else ("district",):
+        for key, name in scopes(kind):
+            counts = totals[kind].get("" if key is None else str(key)) or ScopeCounts()
+            out.append(ScopeRates(kind=kind, key=key, name=name, migrant=counts.migrant,
+                                  founding=None if kind == "group" else counts.founding))
+    return out

@@ -3,7 +3,6 @@ with the list of those that missed (督查问责); and the campaign's summary af
 Both are stored when made and read as stored.
 """
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -111,8 +110,6 @@ def summary_content(campaign):
 
 
 def _subsidy_totals(year):
-    if not apps.is_installed("subsidies"):
-        return None
     from subsidies.selectors import totals_table
 
     table = totals_table(year=year)

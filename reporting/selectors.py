@@ -26,3 +26,12 @@ def reports_panel(*, user):
         "bulletin": Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED).order_by(
             "-year", "-month", "-version").first(),
     }
+
+
+def dashboard_panel():
+    """The leadership home's card: the district's two rates from the current figures."""
+    from reporting.models import ScopeFigure, Snapshot
+
+    return (ScopeFigure.objects.filter(snapshot__kind=Snapshot.Kind.LIVE, kind="district")
+            .select_related("snapshot").order_by("-snapshot__taken_at", "-snapshot_id")
+            .first())

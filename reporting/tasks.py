@@ -61,3 +61,18 @@ def bulletin_correction_compute_task(bulletin_id):
     """The figures of a correction of a monthly bulletin; running it twice does it once."""
     bulletin = bulletins.bulletin_correction_compute(bulletin_id)
     return None if bulletin is None else bulletin.pk
+
+
+@shared_task(name="reporting.live_figures_refresh", acks_late=True,
+             soft_time_limit=60 * 20, time_limit=60 * 25)
+def live_figures_refresh_task():
+    """The dashboards' current figures; the beat runs it every 10 minutes."""
+    from django.core.cache import cache
+
+    from reporting import live
+
+    try:
+        snapshot = live.live_figures_refresh()
+    finally:
+        cache.delete(live.QUEUED_KEY)
+    return snapshot.pk

@@ -148,6 +148,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -206,6 +207,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "milestone reports": {"task": "reporting.milestone_reports",
                           "schedule": crontab(minute=30, hour=2, day_of_month=1,
                                               month_of_year="8,11")},
+    "dashboard current figures": {"task": "reporting.live_figures_refresh",
+                                  "schedule": crontab(minute="*/10")},
     "ten-day narrative reminders": {"task": "reporting.narrative_reminders",
                                     "schedule": crontab(minute=0, hour=9)},
     "yearly UNIVERSAL rule run": {"task": "subsidies.universal_run_scheduled",

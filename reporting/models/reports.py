@@ -62,7 +62,8 @@ class Campaign(models.Model):
         mobilisation, survey, push, summary = plan.phases
         first, second = plan.milestones
         return {
-            "title": _("%(year)s union membership drive") % {"year": year},
+            # Stored data, read by union staff: in Chinese whatever the language of the run.
+            "title": f"{year}年农民工入会和两新组织建会集中行动",
             "mobilisation_start": mobilisation.start, "mobilisation_end": mobilisation.end,
             "survey_start": survey.start, "survey_end": survey.end,
             "push_start": push.start, "push_end": push.end, "summary_end": summary.end,

@@ -32,6 +32,9 @@ class Snapshot(models.Model):
     as_of = models.DateField(_("as of"))
     taken_at = models.DateTimeField(_("taken at"), auto_now_add=True)
     took_ms = models.PositiveIntegerField(_("time taken (ms)"), default=0)
+    # The year's subsidy money by programme (subsidies.services.totals), kept with the
+    # current figures so the dashboard reads it instead of summing entitlements.
+    subsidy_totals = models.JSONField(_("subsidy totals"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("snapshot")

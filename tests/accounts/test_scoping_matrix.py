@@ -294,11 +294,23 @@ def _narrative(f, author_fixture, text):
         now=datetime(2026, 11, 10, 17, tzinfo=ZoneInfo("Asia/Shanghai")))
 
 
+# --- Dashboards (issue 6) -------------------------------------------------------------------
+# A street's and a community's dashboard are found as their records are: another street's is
+# a 404. The leadership dashboard and the refresh have no record (their roles are tested in
+# tests/reporting/test_dashboard.py).
+DETAIL_ROUTES += [
+    ("dashboard:street", "street", "read"),
+    ("dashboard:community", "community", "read"),
+]
+UNSCOPED_ROUTES |= {"dashboard:index", "dashboard:refresh"}
+
+
 def _named_patterns(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("membership", "subsidies", "reporting", "applications"):
+            if pattern.namespace in ("membership", "subsidies", "reporting", "applications",
+                                     "dashboard"):
                 yield from _named_patterns(pattern, pattern.namespace)
         elif isinstance(pattern, URLPattern) and namespace and pattern.name:
             yield f"{namespace}:{pattern.name}"

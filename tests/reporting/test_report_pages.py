@@ -243,3 +243,15 @@ def test_the_home_page_reminds_a_street_of_its_narrative_until_written(
         html = client.get(reverse("home")).content.decode()
     assert 'data-testid="home-narrative-reminder"' not in html
     assert 'data-testid="reports-panel"' in html
+
+
+def test_the_leadership_home_shows_the_current_district_rates(client, registry, leader):
+    from reporting import snapshots
+    from reporting.rates import rates_as_of as rates
+
+    client.force_login(leader)
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="dashboard-panel"' in html and "当前数据尚未生成" in html
+    snapshots.live_snapshot_refresh(date(2026, 11, 28))
+    html = client.get(reverse("home")).content.decode()
+    assert rates(date(2026, 11, 28), "district")[0].migrant.display() in html

@@ -4,7 +4,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reporting.rates import SCOPE_KINDS, rates_as_of
+from reporting.figures import scope_rates
+from reporting.rates import SCOPE_KINDS
 
 
 class Command(BaseCommand):
@@ -21,7 +22,9 @@ class Command(BaseCommand):
             day = date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:
             raise CommandError(f"--as-of must be YYYY-MM-DD, not {as_of!r}") from None
-        rows = rates_as_of(day, "district") + (rates_as_of(day, by) if by else [])
+        # Workers and units each counted twice, grouped once for the district and `by`
+        # (reporting.figures.scope_rates); equal to the definition, rates.rates_as_of.
+        rows = scope_rates(day, by)
         if options["json"]:
             self.stdout.write(_json_dumps([
                 {"scope": r.name, "migrant": r.migrant.as_json(),

@@ -1,0 +1,61 @@
+"""Keeping the current figures the dashboards read (issue 6 item 6).
+
+A Celery task calls `live_figures_refresh` every few minutes: it takes a LIVE snapshot of
+every scope with the year's subsidy money beside it, and makes sure the snapshots the
+dashboards judge and draw against exist (the push's starting point and the closed
+ten-day periods of the year), so that a page never has to compute them.
+"""
+
+import logging
+from datetime import date
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from reporting.progress import baseline_snapshot, campaign_get
+from reporting.snapshots import live_snapshot_refresh, ten_day_snapshots_catch_up
+
+logger = logging.getLogger(__name__)
+
+# Set while a refresh is queued or running, so that pressing "refresh" many times (or
+# many people pressing it) queues one.
+QUEUED_KEY = "reporting:live-figures-refresh-queued"
+QUEUED_TIMEOUT = 15 * 60
+
+
+def subsidy_totals_rows(year):
+    """subsidies.selectors.totals_table of `year` as JSON-ready rows (money as text)."""
+    from subsidies.selectors import MONEY_KEYS, totals_table
+
+    return [{"programme_id": row["programme_id"], "name": str(row["name"]),
+             **{k: str(row[k]) for k in MONEY_KEYS}}
+            for row in totals_table(year=year).rows]
+
+
+def live_figures_refresh(today=None):
+    """Take the current figures, then any missing snapshot of the year the dashboards
+    need. Safe to run twice or late: ten-day snapshots are taken once, and only the
+    latest few current-figure snapshots are kept."""
+    today = today or timezone.localdate()
+    subsidies = subsidy_totals_rows(today.year)
+    with transaction.atomic():  # the figures and the money appear together
+        snapshot = live_snapshot_refresh(today)
+        snapshot.subsidy_totals = subsidies
+        snapshot.save(update_fields=["subsidy_totals"])
+    campaign = campaign_get(today.year)
+    baseline_snapshot(campaign)
+    made = ten_day_snapshots_catch_up(today, since=date(today.year, 1, 1))
+    logger.info("current figures taken in %s ms; %s ten-day snapshots caught up",
+                snapshot.took_ms, len(made))
+    return snapshot
+
+
+def live_figures_refresh_queue():
+    """Queue a refresh after the commit unless one is already queued; True if queued."""
+    from reporting.tasks import live_figures_refresh_task
+
+    if not cache.add(QUEUED_KEY, 1, timeout=QUEUED_TIMEOUT):
+        return False
+    live_figures_refresh_task.delay_on_commit()
+    return True
