@@ -93,30 +93,25 @@ def update_ids(*, ids, values, by, now, only_state=None):
     return _execute(sql, params)
 
 
-def batch_lines_insert(*, batch, entitlements, payable_states, in_batch_state, by, now):
-    """Mark the payable entitlements of the queryset `entitlements` in the batch and give
-    each a line of `batch`, numbered in id order, history included; returns how many lines
-    were made."""
+def batch_lines_insert(*, batch, entitlements):
+    """Give each entitlement of the queryset `entitlements` (of pk and amount) a line of
+    `batch`, numbered in id order; returns how many lines were made.
+
+    The entitlements themselves are not written. The queryset is the statement's source as
+    it is (no `id IN` on the same table); a line that would make an entitlement's second
+    pending or paid line is refused by the unique index, failing the whole statement."""
     from subsidies.models import BatchLine
 
-    ids = list(entitlements.values_list("pk", flat=True))
-    if not ids:
-        return 0
+    source_sql, source_params = _sql(entitlements)
     line_table = BatchLine._meta.db_table
-    # The UPDATE takes the row locks and, if another batch got there first, sees the new
-    # state and leaves the row out; only the rows it changed get a line.
     sql = (
-        f"WITH changed AS (UPDATE {TABLE} AS e SET state = %s "
-        f"FROM unnest(%s::bigint[]) AS chosen(id) "
-        f"WHERE e.id = chosen.id AND e.state = ANY(%s) RETURNING e.*), "
-        f"numbered AS (SELECT id, amount, row_number() OVER (ORDER BY id) AS n FROM changed), "
-        f"lines AS (INSERT INTO {line_table} "
+        f"INSERT INTO {line_table} "
         f"(batch_id, entitlement_id, line_id, amount, status, failure_reason) "
-        f"SELECT %s, id, %s || '-' || CASE WHEN n < 1000000 THEN lpad(n::text, 6, '0') "
-        f"ELSE n::text END, amount, 'pending', '' FROM numbered) "
-        + _history_from("changed", "~"))
-    params = [in_batch_state, ids, list(payable_states), batch.pk, batch.number, now, by.pk]
-    return _execute(sql, params)
+        f"SELECT %s, chosen.id, %s || '-' || CASE WHEN n < 1000000 "
+        f"THEN lpad(n::text, 6, '0') ELSE n::text END, chosen.amount, 'pending', '' "
+        f"FROM (SELECT source.id, source.amount, row_number() OVER (ORDER BY source.id) AS n "
+        f"FROM ({source_sql}) AS source(id, amount)) AS chosen")
+    return _execute(sql, [batch.pk, batch.number, *source_params])
 
 
 def lines_settle(lines):

@@ -260,9 +260,11 @@ def entitlement_reject(*, entitlement, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    _batching_lock()
     entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
     if entitlement.state not in (EntitlementState.DRAFT, EntitlementState.PENDING,
-                                 EntitlementState.APPROVED):
+                                 EntitlementState.APPROVED) \
+            or entitlement.shown_state == EntitlementState.IN_BATCH:
         raise ValidationError(_("Only an entitlement not yet in a batch can be rejected."))
     entitlement.state, entitlement.reject_reason = EntitlementState.REJECTED, reason
     entitlement.decided_by = by
@@ -363,20 +365,22 @@ def skill_claim(*, member, level, certificate_number, certificate_date, by=None,
 
 @transaction.atomic
 def batch_create(*, by, queryset):
-    """A draft batch of approved entitlements (and failed ones paid again), one line each."""
+    """A draft batch of approved entitlements (and failed ones paid again), one line each.
+
+    The entitlement rows are not rewritten: the line awaiting the bank is what puts an
+    entitlement "in a batch" (Entitlement.shown_state), and the line's unique constraint
+    (one pending or paid line per entitlement) makes a second payment impossible."""
     _require_admin(by)
+    _batching_lock()
+    payable = queryset.payable().order_by()
     if bulk.available():
-        # Lines, states and history in one statement (subsidies/bulk.py).
+        # The lines in one INSERT … SELECT (subsidies/bulk.py).
         batch = _batch_new(by)
-        made = bulk.batch_lines_insert(
-            batch=batch, entitlements=queryset.order_by().values("pk"),
-            payable_states=[EntitlementState.APPROVED, EntitlementState.FAILED],
-            in_batch_state=EntitlementState.IN_BATCH, by=by, now=timezone.now())
+        made = bulk.batch_lines_insert(batch=batch, entitlements=payable.values("pk", "amount"))
         if not made:
             raise ValidationError(_("There is no approved entitlement to pay."))
         return batch
-    payable = list(queryset.select_for_update().filter(
-        state__in=[EntitlementState.APPROVED, EntitlementState.FAILED]).order_by("pk"))
+    payable = list(payable.select_for_update().order_by("pk"))
     if not payable:
         raise ValidationError(_("There is no approved entitlement to pay."))
     batch = _batch_new(by)
@@ -385,11 +389,21 @@ def batch_create(*, by, queryset):
                   line_id=f"{batch.number}-{i:06d}")
         for i, e in enumerate(payable, start=1)
     ], batch_size=CHUNK)
-    for entitlement in payable:
-        entitlement.state = EntitlementState.IN_BATCH
-    bulk_update_with_history(payable, Entitlement, ["state"], batch_size=CHUNK,
-                             default_user=by)
     return batch
+
+
+def _batching_lock():
+    """Batches are made one at a time, and never while an entitlement is being rejected:
+    what a batch takes is then exactly what was payable when it started (PostgreSQL; on
+    SQLite a write locks the whole database anyway)."""
+    if bulk.available():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BATCHING_LOCK])
+
+
+BATCHING_LOCK = 5_000_001  # an arbitrary advisory-lock key of the subsidies app
 
 
 def _batch_new(by):
