@@ -71,3 +71,72 @@ def mask_card(card):
     if not card:
         return ""
     return f"****{card[-4:]}"
+
+
+def pii_decrypt_many(tokens):
+    """Decrypt many Fernet tokens of PII_ENCRYPTION_KEYS at once (None stays None); the same
+    values as the field's one-by-one decryption, about twice as fast for long lists (the
+    bank's payment file: 100,000 card numbers).
+
+    Each token is checked as Fernet checks it (version byte, HMAC-SHA256 over the whole
+    token with the signing key, in constant time, before anything is decrypted; keys
+    tried newest first). Then the AES-128-CBC ciphertexts of all tokens go through one
+    AES call: CBC decryption is each block's raw AES decryption XOR the block before it
+    (the IV for the first), so one ECB pass over the concatenated blocks replaces a cipher
+    object per token. Anything unexpected falls back to Fernet itself.
+    """
+    import base64
+    import binascii
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    keys = [base64.urlsafe_b64decode(key) for key in settings.PII_ENCRYPTION_KEYS]
+    if not keys or any(len(key) != 32 for key in keys):
+        return [_fernet_decrypt(token) for token in tokens]
+    out = [None] * len(tokens)
+    by_key = {}  # key index: [(position, iv, ciphertext)]
+    for position, token in enumerate(tokens):
+        if token is None:
+            continue
+        try:
+            data = base64.urlsafe_b64decode(token)
+        except (binascii.Error, ValueError):
+            data = b""
+        body, tag = data[:-32], data[-32:]
+        if len(data) < 57 or data[0] != 0x80 or (len(data) - 57) % 16:
+            out[position] = _fernet_decrypt(token)  # raises PIIDecryptionError
+            continue
+        for index, key in enumerate(keys):
+            digest = hmac.new(key[:16], body, hashlib.sha256).digest()
+            if hmac.compare_digest(digest, tag):
+                by_key.setdefault(index, []).append((position, data[9:25], data[25:-32]))
+                break
+        else:
+            out[position] = _fernet_decrypt(token)  # raises PIIDecryptionError
+    for index, items in by_key.items():
+        decryptor = Cipher(algorithms.AES(keys[index][16:]), modes.ECB()).decryptor()
+        raw = decryptor.update(b"".join(c for _p, _iv, c in items)) + decryptor.finalize()
+        offset = 0
+        for position, iv, ciphertext in items:
+            size = len(ciphertext)
+            chain = iv + ciphertext[:-16]
+            block = int.from_bytes(raw[offset:offset + size], "big") \
+                ^ int.from_bytes(chain, "big")
+            offset += size
+            plain = block.to_bytes(size, "big")
+            pad = plain[-1]
+            if not 1 <= pad <= 16 or plain[-pad:] != bytes([pad]) * pad:
+                out[position] = _fernet_decrypt(tokens[position])
+                continue
+            out[position] = plain[:-pad].decode("utf-8")
+    return out
+
+
+def _fernet_decrypt(token):
+    from cryptography.fernet import Fernet, MultiFernet
+
+    fernet = MultiFernet([Fernet(key) for key in settings.PII_ENCRYPTION_KEYS])
+    try:
+        return fernet.decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeEncodeError):
+        raise PIIDecryptionError("no PII_ENCRYPTION_KEYS entry decrypts it") from None
