@@ -93,43 +93,50 @@ def pii_decrypt_many(tokens):
     keys = [base64.urlsafe_b64decode(key) for key in settings.PII_ENCRYPTION_KEYS]
     if not keys or any(len(key) != 32 for key in keys):
         return [_fernet_decrypt(token) for token in tokens]
+    digest = hmac.digest
     out = [None] * len(tokens)
     by_key = {}  # key index: [(position, iv, ciphertext)]
     for position, token in enumerate(tokens):
         if token is None:
             continue
         try:
-            data = base64.urlsafe_b64decode(token)
-        except (binascii.Error, ValueError):
+            data = binascii.a2b_base64(token.encode("ascii").translate(_URLSAFE))
+        except (binascii.Error, ValueError, TypeError, UnicodeEncodeError):
             data = b""
         body, tag = data[:-32], data[-32:]
-        if len(data) < 57 or data[0] != 0x80 or (len(data) - 57) % 16:
+        if len(data) < 73 or data[0] != 0x80 or (len(data) - 57) % 16:
             out[position] = _fernet_decrypt(token)  # raises PIIDecryptionError
             continue
         for index, key in enumerate(keys):
-            digest = hmac.new(key[:16], body, hashlib.sha256).digest()
-            if hmac.compare_digest(digest, tag):
-                by_key.setdefault(index, []).append((position, data[9:25], data[25:-32]))
+            if hmac.compare_digest(digest(key[:16], body, "sha256"), tag):
+                by_key.setdefault(index, []).append((position, data[9:-32]))
                 break
         else:
             out[position] = _fernet_decrypt(token)  # raises PIIDecryptionError
     for index, items in by_key.items():
+        # Each item is the IV and the ciphertext blocks; plaintext block i is AES⁻¹(block i)
+        # XOR block i-1 (the IV for the first): one ECB pass, one XOR for the whole list.
+        ciphertext = b"".join(chained[16:] for _p, chained in items)
+        chain = b"".join(chained[:-16] for _p, chained in items)
         decryptor = Cipher(algorithms.AES(keys[index][16:]), modes.ECB()).decryptor()
-        raw = decryptor.update(b"".join(c for _p, _iv, c in items)) + decryptor.finalize()
+        raw = decryptor.update(ciphertext) + decryptor.finalize()
+        size = len(raw)
+        plain = (int.from_bytes(raw, "big") ^ int.from_bytes(chain, "big")).to_bytes(size, "big")
         offset = 0
-        for position, iv, ciphertext in items:
-            size = len(ciphertext)
-            chain = iv + ciphertext[:-16]
-            block = int.from_bytes(raw[offset:offset + size], "big") \
-                ^ int.from_bytes(chain, "big")
-            offset += size
-            plain = block.to_bytes(size, "big")
-            pad = plain[-1]
-            if not 1 <= pad <= 16 or plain[-pad:] != bytes([pad]) * pad:
-                out[position] = _fernet_decrypt(tokens[position])
-                continue
-            out[position] = plain[:-pad].decode("utf-8")
+        for position, chained in items:
+            end = offset + len(chained) - 16
+            pad = plain[end - 1]
+            value = plain[offset:end - pad]
+            if not 1 <= pad <= 16 or plain[end - pad:end] != bytes([pad]) * pad:
+                value = _fernet_decrypt(tokens[position])
+            else:
+                value = value.decode("utf-8")
+            out[position] = value
+            offset = end
     return out
+
+
+_URLSAFE = bytes.maketrans(b"-_", b"+/")  # as base64.urlsafe_b64decode
 
 
 def _fernet_decrypt(token):

@@ -127,3 +127,49 @@ def lines_settle(lines):
     return _execute(sql, [[line.pk for line in lines], [line.status for line in lines],
                           [line.failure_reason for line in lines],
                           [line.settled_at for line in lines]])
+
+
+def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
+    """A claim in one statement, one round trip: take a seat of the ProgrammeYear `seat`
+    by the conditional update (so concurrent claims never pass the quota), insert
+    `entitlement` (unsaved) and its history row, only if the queryset `active` has a row
+    (the membership is active, asked as the rules ask it) and the year's settings are
+    still `settings_as_read` (column: value), the ones the caller's checks used.
+
+    Returns (active, settings_current, entitlement or None); without a seat the entitlement
+    is None. A unique constraint refusing the entitlement raises IntegrityError and the
+    statement, seat included, changes nothing.
+    """
+    from subsidies.models import ProgrammeYear
+
+    year_table = ProgrammeYear._meta.db_table
+    active_sql, active_params = _sql(active)
+    fields = [f for f in Entitlement._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(entitlement, True), connection) for f in fields]
+    same = " AND ".join(f"{column} IS NOT DISTINCT FROM %s" for column in settings_as_read)
+    same_params = list(settings_as_read.values())
+    sql = (
+        f"WITH active AS ({active_sql}), "
+        f"seat AS (UPDATE {year_table} SET accepted = accepted + 1 "
+        f"WHERE id = %s AND accepted < quota AND {same} AND EXISTS (SELECT 1 FROM active) "
+        f"RETURNING id), "
+        f"new AS (INSERT INTO {TABLE} ({', '.join(f.column for f in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} FROM seat RETURNING *), "
+        f"history AS ({_history_from('new', '+')}) "
+        f"SELECT EXISTS (SELECT 1 FROM active), "
+        f"EXISTS (SELECT 1 FROM {year_table} WHERE id = %s AND {same}), new.* "
+        f"FROM (SELECT 1) AS one LEFT JOIN new ON true")
+    params = [*active_params, seat, *same_params, *values, entitlement.created_at,
+              by.pk if by else None, seat, *same_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description]
+    is_active, current, *rest = row
+    got = dict(zip(names[2:], rest, strict=True))
+    if got["id"] is None:
+        return is_active, current, None
+    attnames = [f.attname for f in Entitlement._meta.concrete_fields]
+    claim = Entitlement.from_db(connection.alias, attnames,
+                                [got[f.column] for f in Entitlement._meta.concrete_fields])
+    return is_active, current, claim

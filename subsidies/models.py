@@ -202,10 +202,12 @@ class Entitlement(models.Model):
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # History rows are found by the entitlement's id and date; the copies of its foreign
-    # keys need no index of their own.
+    # keys need no index of their own. The acting user is kept without a foreign-key check
+    # per history row: Django's deletion sets the column to NULL as before (SET_NULL); only
+    # a raw SQL delete of a user could leave a dangling id in the log.
     history = HistoricalRecords(no_db_index=["programme", "member", "street",
                                              "industry_federation", "union", "created_by",
-                                             "decided_by"])
+                                             "decided_by"], user_db_constraint=False)
 
     objects = EntitlementQuerySet.as_manager()
 

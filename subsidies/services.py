@@ -2,14 +2,16 @@
 bank's results. Every service is one transaction; constraints in the database back each
 rule against double payment."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
@@ -282,12 +284,17 @@ def _create_claim(entitlement, *, duplicate_messages):
     try:
         entitlement.save()
     except IntegrityError as error:
-        text = str(error)
-        for constraint, (field_name, message) in duplicate_messages.items():
-            if constraint in text or _names_columns_of(constraint, text):
-                raise ValidationError({field_name: message}) from None
+        _duplicate_refusal(error, duplicate_messages)
         raise
     return entitlement
+
+
+def _duplicate_refusal(error, duplicate_messages):
+    """Raise the user's message for a unique constraint's refusal, if it is one of them."""
+    text = str(error)
+    for constraint, (field_name, message) in duplicate_messages.items():
+        if constraint in text or _names_columns_of(constraint, text):
+            raise ValidationError({field_name: message}) from None
 
 
 def _names_columns_of(constraint, text):
@@ -301,11 +308,88 @@ def _names_columns_of(constraint, text):
                                       for f in fields}
 
 
-@transaction.atomic
+SPRING_RETURN_DUPLICATES = {
+    "one_spring_return_per_member_year": (
+        "ticket_number", gettext_lazy("You have already claimed this year's subsidy.")),
+    "one_payment_per_ticket": (
+        "ticket_number", gettext_lazy("This ticket has already been claimed.")),
+}
+
+
 def spring_return_claim(*, member, fare, ticket_number, trip_date, received_at=None):
     """The member's spring-return claim (SPEC §6.1): checked, then a seat taken first come,
-    first served by the server's time of receipt; '名额已满' when full."""
+    first served by the server's time of receipt; '名额已满' when full.
+
+    On PostgreSQL a claim is one statement (subsidies/bulk.py claim_insert): the rules'
+    checks run here first on the year's settings as this process last read them, then the
+    statement asks whether the membership is active, takes the seat, inserts the claim and
+    its history row, only if those settings are still current. Whatever that way cannot
+    decide (a refusal, changed settings) goes the way of _spring_return_claim_checked,
+    which gives the same answers in several statements."""
     received_at = received_at or timezone.now()
+    if bulk.available():
+        claim = _spring_return_claim_in_one(member=member, fare=fare,
+                                            ticket_number=ticket_number, trip_date=trip_date,
+                                            received_at=received_at)
+        if claim is not None:
+            return claim
+    return _spring_return_claim_checked(member=member, fare=fare, ticket_number=ticket_number,
+                                        trip_date=trip_date, received_at=received_at)
+
+
+# The spring-return settings of a year as this process last read them; the claim's statement
+# checks they are still current (SPRING_SETTINGS_CHECKED), so an edit is never missed.
+_spring_settings = {}
+SPRING_SETTINGS_CHECKED = ("amount", "city_share", "spring_festival", "window_start",
+                           "window_end")
+
+
+def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, received_at):
+    on = timezone.localtime(received_at).date()
+    settings = _spring_settings.get(on.year)
+    if settings is None:
+        try:
+            settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
+        except ValidationError:
+            return None
+        _spring_settings[on.year] = settings
+    ticket_number = (ticket_number or "").strip().upper()
+    if not ticket_number:
+        return None
+    try:
+        amount = rules.spring_return_terms(member, settings=settings, trip_date=trip_date,
+                                           fare=fare, on=on)
+    except rules.NotEligible:
+        return None  # the checked way gives the refusal, the membership's first
+    money = rules.split(amount, settings.city_share)
+    entitlement = Entitlement(
+        programme_id=ProgrammeCode.SPRING_RETURN, year=on.year, member=member,
+        amount=money.amount, city_amount=money.city, district_amount=money.district,
+        state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
+        fare=fare, received_at=received_at)
+    as_read = {ProgrammeYear._meta.get_field(name).column: getattr(settings, name)
+               for name in SPRING_SETTINGS_CHECKED}
+    try:
+        # One statement is atomic by itself; inside a caller's transaction, a savepoint.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            active, current, claim = bulk.claim_insert(
+                entitlement=entitlement, active=rules.active_membership(member, on),
+                seat=settings.pk, settings_as_read=as_read)
+    except IntegrityError as error:
+        _duplicate_refusal(error, SPRING_RETURN_DUPLICATES)
+        raise
+    if not current:
+        _spring_settings.pop(on.year, None)
+        return None
+    if not active:
+        raise _not_eligible(rules.not_active())
+    if claim is None:
+        raise QuotaFull(_("The quota is full."))
+    return claim
+
+
+@transaction.atomic
+def _spring_return_claim_checked(*, member, fare, ticket_number, trip_date, received_at):
     on = timezone.localtime(received_at).date()
     settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
     ticket_number = (ticket_number or "").strip().upper()
@@ -327,12 +411,7 @@ def spring_return_claim(*, member, fare, ticket_number, trip_date, received_at=N
         amount=money.amount, city_amount=money.city, district_amount=money.district,
         state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
         fare=fare, received_at=received_at,
-    ), duplicate_messages={
-        "one_spring_return_per_member_year": (
-            "ticket_number", _("You have already claimed this year's subsidy.")),
-        "one_payment_per_ticket": (
-            "ticket_number", _("This ticket has already been claimed.")),
-    })
+    ), duplicate_messages=SPRING_RETURN_DUPLICATES)
 
 
 @transaction.atomic
