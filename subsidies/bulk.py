@@ -132,37 +132,43 @@ def lines_settle(lines):
 def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
     """A claim in one statement, one round trip: take a seat of the ProgrammeYear `seat`
     by the conditional update (so concurrent claims never pass the quota), insert
-    `entitlement` (unsaved) and its history row, only if the queryset `active` has a row
-    (the membership is active, asked as the rules ask it) and the year's settings are
+    `entitlement` (unsaved) and its history row, only if the queryset `active` (or its
+    SQL and parameters) has a row (the membership is active, asked as the rules ask it)
+    and the year's settings are
     still `settings_as_read` (column: value), the ones the caller's checks used.
 
     Returns (active, settings_current, entitlement or None); without a seat the entitlement
     is None. A unique constraint refusing the entitlement raises IntegrityError and the
-    statement, seat included, changes nothing.
+    statement, seat included, changes nothing. The statement is prepared once per database
+    connection (parsed and planned once).
     """
     from subsidies.models import ProgrammeYear
 
     year_table = ProgrammeYear._meta.db_table
-    active_sql, active_params = _sql(active)
-    fields = [f for f in Entitlement._meta.concrete_fields if not f.primary_key]
+    active_sql, active_params = active if isinstance(active, tuple) else _sql(active)
+    fields = _CLAIM_FIELDS
     values = [f.get_db_prep_save(f.pre_save(entitlement, True), connection) for f in fields]
     same = " AND ".join(f"{column} IS NOT DISTINCT FROM %s" for column in settings_as_read)
     same_params = list(settings_as_read.values())
+    typed = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
+    history = HISTORY_TABLE
+    history_of_new = ", ".join(f"new.{f.column}" for f in Entitlement._meta.concrete_fields)
     sql = (
         f"WITH active AS ({active_sql}), "
         f"seat AS (UPDATE {year_table} SET accepted = accepted + 1 "
         f"WHERE id = %s AND accepted < quota AND {same} AND EXISTS (SELECT 1 FROM active) "
         f"RETURNING id), "
         f"new AS (INSERT INTO {TABLE} ({', '.join(f.column for f in fields)}) "
-        f"SELECT {', '.join(['%s'] * len(fields))} FROM seat RETURNING *), "
-        f"history AS ({_history_from('new', '+')}) "
+        f"SELECT {typed} FROM seat RETURNING *), "
+        f"history AS (INSERT INTO {history} ({_HISTORY_COLUMNS}) "
+        f"SELECT {history_of_new}, %s::timestamptz, NULL, '+', %s::bigint FROM new) "
         f"SELECT EXISTS (SELECT 1 FROM active), "
         f"EXISTS (SELECT 1 FROM {year_table} WHERE id = %s AND {same}), new.* "
         f"FROM (SELECT 1) AS one LEFT JOIN new ON true")
     params = [*active_params, seat, *same_params, *values, entitlement.created_at,
               by.pk if by else None, seat, *same_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _execute_prepared(cursor, sql, params)
         row = cursor.fetchone()
         names = [column.name for column in cursor.description]
     is_active, current, *rest = row
@@ -173,3 +179,26 @@ def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
     claim = Entitlement.from_db(connection.alias, attnames,
                                 [got[f.column] for f in Entitlement._meta.concrete_fields])
     return is_active, current, claim
+
+
+_CLAIM_FIELDS = [f for f in Entitlement._meta.concrete_fields if not f.primary_key]
+
+
+def _execute_prepared(cursor, sql, params):
+    """Run `sql` (%s placeholders) as a prepared statement of this database connection:
+    PREPAREd the first time the connection meets it, then EXECUTEd with the values. A
+    prepared statement lives as long as the connection (whatever its transactions do);
+    a new connection prepares again."""
+    import hashlib
+
+    raw = connection.connection
+    prepared = getattr(connection, "_subsidies_prepared", None)
+    if prepared is None or prepared[0] is not raw:
+        prepared = (raw, set())
+        connection._subsidies_prepared = prepared
+    name = "subsidies_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
+    if name not in prepared[1]:
+        numbered = sql % tuple(f"${i}" for i in range(1, len(params) + 1))
+        cursor.execute(f"PREPARE {name} AS {numbered}")
+        prepared[1].add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)

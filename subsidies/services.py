@@ -373,7 +373,7 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
         # One statement is atomic by itself; inside a caller's transaction, a savepoint.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             active, current, claim = bulk.claim_insert(
-                entitlement=entitlement, active=rules.active_membership(member, on),
+                entitlement=entitlement, active=_active_membership_sql(member, on),
                 seat=settings.pk, settings_as_read=as_read)
     except IntegrityError as error:
         _duplicate_refusal(error, SPRING_RETURN_DUPLICATES)
@@ -386,6 +386,27 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
     if claim is None:
         raise QuotaFull(_("The quota is full."))
     return claim
+
+
+_active_sql = {}
+
+
+def _active_membership_sql(member, on):
+    """The SQL and parameters of rules.active_membership(member, on), compiled by the ORM
+    once per process: the text does not depend on the values, only the parameters do. The
+    first compilation records which parameter is the date and which the member; if that
+    cannot be told, every call compiles."""
+    cached = _active_sql.get("sql")
+    if cached is not None:
+        sql, slots = cached
+        return sql, [on if slot == "on" else member.pk for slot in slots]
+    sql, params = rules.active_membership(member, on).query.sql_with_params()
+    slots = ["on" if param == on and isinstance(param, date) else
+             "pk" if param == member.pk and isinstance(param, int) else None
+             for param in params]
+    if None not in slots and "pk" in slots and "on" in slots:
+        _active_sql["sql"] = (sql, slots)
+    return sql, list(params)
 
 
 @transaction.atomic
