@@ -105,6 +105,34 @@ def programme_year_update(*, programme_year, by, **fields):
     return settings
 
 
+@transaction.atomic
+def programme_year_add(*, programme, year, by):
+    """A programme's settings for a new year (the district office), copied from its latest
+    earlier year: the amounts, the share and the quota. The spring-return dates change
+    every year and are left empty: claims for that year are refused until the office sets
+    them (programme_year_update)."""
+    _require_admin(by)
+    if ProgrammeYear.objects.filter(programme=programme, year=year).exists():
+        raise ValidationError({"year": _("%(year)d already has settings; edit them.")
+                               % {"year": year}})
+    if programme.last_year and not programme.first_year <= year <= programme.last_year:
+        raise ValidationError({"year": _("This programme runs from %(first)d to %(last)d.") % {
+            "first": programme.first_year, "last": programme.last_year}})
+    if year < programme.first_year:
+        raise ValidationError({"year": _("This programme starts in %(first)d.") % {
+            "first": programme.first_year}})
+    source = ProgrammeYear.objects.filter(programme=programme, year__lt=year).order_by(
+        "-year").first()
+    if source is None:
+        raise ValidationError({"year": _("There is no earlier year to start from.")})
+    settings = ProgrammeYear(programme=programme, year=year, amount=source.amount,
+                             minimum=source.minimum, cap=source.cap,
+                             city_share=source.city_share, quota=source.quota, accepted=0)
+    settings._history_user = by
+    settings.save()
+    return settings, source
+
+
 def _not_eligible(error):
     return ValidationError({error.field: error.message} if error.field else error.message)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("overview/", office.overview, name="overview"),
     path("overview/export/", office.totals_export, name="totals_export"),
     path("years/", office.year_list, name="year_list"),
+    path("years/add/", office.year_add, name="year_add"),
     path("years/<int:pk>/edit/", office.year_edit, name="year_edit"),
     path("universal/", office.universal_run, name="universal_run"),
     path("entitlements/", office.entitlement_list, name="entitlement_list"),
