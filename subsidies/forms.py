@@ -209,6 +209,28 @@ class ModelHomeSelectionForm(forms.Form):
     non_public = forms.BooleanField(label=_("non-public enterprise union"), required=False)
 
 
+class SocialWorkerForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=50,
+                           widget=forms.TextInput(attrs={"class": "form-control"}),
+                           error_messages={"required": _("Enter the name.")})
+    street = forms.ModelChoiceField(label=_("street federation"), queryset=None,
+                                    required=False,
+                                    widget=forms.Select(attrs={"class": "form-select"}))
+    industry_federation = forms.ModelChoiceField(
+        label=_("industry federation"), queryset=IndustryFederation.objects.order_by("pk"),
+        required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    since = forms.DateField(label=_("since"), error_messages=DATE_ERRORS,
+                            widget=forms.DateInput(attrs={"type": "date",
+                                                          "class": "form-control"},
+                                                   format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        from membership.models import Street
+
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = Street.objects.order_by("position")
+
+
 # ---------------------------------------------------------------------------
 # Skill rewards entered by staff
 # ---------------------------------------------------------------------------

@@ -307,6 +307,7 @@ class OrganisationPage:
     share_met: bool
     gaps_streets: list
     gaps_federations: list
+    social_workers: list
 
 
 def organisation_page(*, year):
@@ -341,7 +342,10 @@ def organisation_page(*, year):
         year=year, development=[(due, created(due)) for due in development],
         grants=grants, rebates=rebates,
         selections=list(ModelHomeSelection.objects.filter(year=year).select_related("union")),
-        share=share, share_met=met, share_percent=_percent(share), gaps_streets=streets, gaps_federations=federations)
+        share=share, share_met=met, share_percent=_percent(share), gaps_streets=streets, gaps_federations=federations,
+        social_workers=list(organisations.social_workers_current().select_related(
+            "street", "industry_federation").order_by("street__position",
+                                                      "industry_federation__pk", "name")))
 
 
 def _percent(share):

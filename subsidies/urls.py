@@ -45,6 +45,8 @@ urlpatterns = [
          name="model_home_selection_add"),
     path("organisations/model-homes/awards/", organisations.model_home_awards_create,
          name="model_home_awards_create"),
+    path("organisations/social-workers/", organisations.social_worker_add,
+         name="social_worker_add"),
     # Street, community and industry staff
     path("skill-claims/", claims.skill_claim_list, name="skill_claim_list"),
     path("skill-claims/new/", claims.skill_claim_create, name="skill_claim_create"),
