@@ -134,24 +134,54 @@ def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
     by the conditional update (so concurrent claims never pass the quota), insert
     `entitlement` (unsaved) and its history row, only if the queryset `active` (or its
     SQL and parameters) has a row (the membership is active, asked as the rules ask it)
-    and the year's settings are
-    still `settings_as_read` (column: value), the ones the caller's checks used.
+    and the year's settings are still `settings_as_read` (column: value), the ones the
+    caller's checks used.
 
     Returns (active, settings_current, entitlement or None); without a seat the entitlement
     is None. A unique constraint refusing the entitlement raises IntegrityError and the
     statement, seat included, changes nothing. The statement is prepared once per database
     connection (parsed and planned once).
     """
+    from django.db import connections
+
+    db = connections[connection.alias]  # the wrapper itself, not the thread-local proxy
+    active_sql, active_params = active if isinstance(active, tuple) else _sql(active)
+    columns = tuple(settings_as_read)
+    sql, name = _claim_statement(db, active_sql, columns)
+    values = [f.get_db_prep_save(f.pre_save(entitlement, True), db) for f in _CLAIM_FIELDS]
+    same_params = list(settings_as_read.values())
+    params = [*active_params, seat, *same_params, *values, entitlement.created_at,
+              by.pk if by else None, seat, *same_params]
+    with db.cursor() as cursor:
+        _execute_prepared(db, cursor, sql, name, params)
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description]
+    is_active, current, *rest = row
+    got = dict(zip(names[2:], rest, strict=True))
+    if got["id"] is None:
+        return is_active, current, None
+    fields = Entitlement._meta.concrete_fields
+    claim = Entitlement.from_db(db.alias, [f.attname for f in fields],
+                                [got[f.column] for f in fields])
+    return is_active, current, claim
+
+
+_claim_statements = {}  # (active SQL, settings columns): (SQL, prepared statement name)
+
+
+def _claim_statement(db, active_sql, columns):
+    """claim_insert's SQL, built once per process for its shape."""
+    import hashlib
+
     from subsidies.models import ProgrammeYear
 
+    key = (active_sql, columns)
+    if key in _claim_statements:
+        return _claim_statements[key]
     year_table = ProgrammeYear._meta.db_table
-    active_sql, active_params = active if isinstance(active, tuple) else _sql(active)
     fields = _CLAIM_FIELDS
-    values = [f.get_db_prep_save(f.pre_save(entitlement, True), connection) for f in fields]
-    same = " AND ".join(f"{column} IS NOT DISTINCT FROM %s" for column in settings_as_read)
-    same_params = list(settings_as_read.values())
-    typed = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
-    history = HISTORY_TABLE
+    same = " AND ".join(f"{column} IS NOT DISTINCT FROM %s" for column in columns)
+    typed = ", ".join(f"%s::{f.cast_db_type(db)}" for f in fields)
     history_of_new = ", ".join(f"new.{f.column}" for f in Entitlement._meta.concrete_fields)
     sql = (
         f"WITH active AS ({active_sql}), "
@@ -160,43 +190,29 @@ def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
         f"RETURNING id), "
         f"new AS (INSERT INTO {TABLE} ({', '.join(f.column for f in fields)}) "
         f"SELECT {typed} FROM seat RETURNING *), "
-        f"history AS (INSERT INTO {history} ({_HISTORY_COLUMNS}) "
+        f"history AS (INSERT INTO {HISTORY_TABLE} ({_HISTORY_COLUMNS}) "
         f"SELECT {history_of_new}, %s::timestamptz, NULL, '+', %s::bigint FROM new) "
         f"SELECT EXISTS (SELECT 1 FROM active), "
         f"EXISTS (SELECT 1 FROM {year_table} WHERE id = %s AND {same}), new.* "
         f"FROM (SELECT 1) AS one LEFT JOIN new ON true")
-    params = [*active_params, seat, *same_params, *values, entitlement.created_at,
-              by.pk if by else None, seat, *same_params]
-    with connection.cursor() as cursor:
-        _execute_prepared(cursor, sql, params)
-        row = cursor.fetchone()
-        names = [column.name for column in cursor.description]
-    is_active, current, *rest = row
-    got = dict(zip(names[2:], rest, strict=True))
-    if got["id"] is None:
-        return is_active, current, None
-    attnames = [f.attname for f in Entitlement._meta.concrete_fields]
-    claim = Entitlement.from_db(connection.alias, attnames,
-                                [got[f.column] for f in Entitlement._meta.concrete_fields])
-    return is_active, current, claim
+    name = "subsidies_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
+    _claim_statements[key] = sql, name
+    return sql, name
 
 
 _CLAIM_FIELDS = [f for f in Entitlement._meta.concrete_fields if not f.primary_key]
 
 
-def _execute_prepared(cursor, sql, params):
-    """Run `sql` (%s placeholders) as a prepared statement of this database connection:
-    PREPAREd the first time the connection meets it, then EXECUTEd with the values. A
-    prepared statement lives as long as the connection (whatever its transactions do);
-    a new connection prepares again."""
-    import hashlib
-
-    raw = connection.connection
-    prepared = getattr(connection, "_subsidies_prepared", None)
+def _execute_prepared(db, cursor, sql, name, params):
+    """Run `sql` (%s placeholders) as the prepared statement `name` of this database
+    connection: PREPAREd the first time the connection meets it, then EXECUTEd with the
+    values. A prepared statement lives as long as the connection (whatever its
+    transactions do); a new connection prepares again."""
+    raw = db.connection
+    prepared = getattr(db, "_subsidies_prepared", None)
     if prepared is None or prepared[0] is not raw:
         prepared = (raw, set())
-        connection._subsidies_prepared = prepared
-    name = "subsidies_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
+        db._subsidies_prepared = prepared
     if name not in prepared[1]:
         numbered = sql % tuple(f"${i}" for i in range(1, len(params) + 1))
         cursor.execute(f"PREPARE {name} AS {numbered}")
