@@ -112,6 +112,9 @@ def spring_return_check(member, *, settings, trip_date, fare, on):
 def spring_return_terms(member, *, settings, trip_date, fare, on):
     """spring_return_check without its first question, whether the membership is active on
     `on`: for a caller that asks it in the statement taking the seat (active_membership)."""
+    if None in (settings.spring_festival, settings.window_start, settings.window_end):
+        # A new year's settings before the office has set its dates.
+        raise NotEligible(_("Claims for %(year)d are not open yet.") % {"year": settings.year})
     _check_out_of_town(member)
     if settings.spring_festival is None or member.joined_on >= settings.spring_festival:
         raise NotEligible(_("The membership must have begun before this year's Spring "

@@ -60,3 +60,27 @@ def test_a_copied_amount_is_the_latest_one(admin_user):
     made, source = programme_year_add(programme=universal.programme, year=universal.year + 2,
                                       by=admin_user)
     assert (made.amount, source.pk) == (Decimal("180.00"), universal.pk)
+
+
+@pytest.mark.django_db
+def test_claims_wait_for_a_new_years_dates(admin_user, dawangzhuang_community):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from subsidies.services import programme_year_update, spring_return_claim
+    from tests.subsidies.conftest import make_members
+
+    ProgrammeYear.objects.filter(programme_id="SPRING_RETURN", year__gte=2028).delete()
+    latest = ProgrammeYear.objects.get(programme_id="SPRING_RETURN", year=2027)
+    made, _source = programme_year_add(programme=latest.programme, year=2028, by=admin_user)
+    (member,) = make_members(1, community=dawangzhuang_community)
+    claim = {"member": member, "fare": Decimal("100"), "ticket_number": "N1",
+             "trip_date": date(2028, 2, 10),
+             "received_at": datetime(2028, 2, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))}
+    with pytest.raises(ValidationError) as error:
+        spring_return_claim(**claim)
+    assert error.value.messages == ["2028年的申领尚未开放。"]
+    programme_year_update(programme_year=made, by=admin_user,
+                          spring_festival=date(2028, 1, 26), window_start=date(2028, 1, 26),
+                          window_end=date(2028, 2, 25))
+    assert spring_return_claim(**claim).amount == Decimal("100.00")
