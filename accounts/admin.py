@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessLog, User
+from accounts.models import AccessLog, ApiKey, User
 from hedong_union.admin import ReadOnlyAdmin
 
 
@@ -36,3 +36,29 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_filter = ("action", "target_type")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys of outside systems: made here, shown once; revoked by unticking "active"."""
+
+    list_display = ("name", "prefix", "is_active", "created_at", "last_used_at")
+    list_filter = ("is_active",)
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+
+    def get_fields(self, request, obj=None):
+        return ("name",) if obj is None else ("name", "prefix", "is_active", "created_at",
+                                              "last_used_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        from django.contrib import messages
+
+        from accounts.api_keys import api_key_create
+
+        made, key = api_key_create(name=obj.name)
+        obj.pk, obj.prefix, obj.key_hash = made.pk, made.prefix, made.key_hash
+        obj.created_at, obj._state.adding = made.created_at, False
+        messages.warning(request, _("The key of %(name)s, shown only now: %(key)s") % {
+            "name": made.name, "key": key})

@@ -122,3 +122,27 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.action} {self.target_type} {self.target_id}"
+
+
+class ApiKey(models.Model):
+    """A key of an outside system calling the API (the city federation's platform).
+
+    Only the key's SHA-256 is stored: a key is 32 random bytes, so a fast hash is enough
+    (no password stretching needed), and a leaked table gives no usable key. The first
+    characters (the prefix) find the row; the key is shown once, when it is made.
+    """
+
+    name = models.CharField(_("client"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -14,6 +14,7 @@ openpyxl's cell writer and the result is the same workbook.
 """
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -179,6 +180,7 @@ class _FastRows:
 
     def write(self, raw, rows, row_idx):
         letters, styles = self.letters, self.styles
+        plain = _PLAIN_TEXT.fullmatch
         buffer = []
         for row in rows:
             r = str(row_idx)
@@ -188,6 +190,9 @@ class _FastRows:
                     continue
                 ref = letter + r
                 if isinstance(value, str):
+                    if plain(value):  # nothing to clean, escape or preserve
+                        parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+                        continue
                     if ILLEGAL_CHARACTERS_RE.search(value):
                         value = _clean_text(value)
                     text = escape(value)
@@ -217,6 +222,11 @@ class _FastRows:
         if buffer:
             raw("".join(buffer))
         return row_idx
+
+
+# Text with no markup character, no control character and no whitespace at all: written
+# as it is (most cells: numbers as text, names, ids).
+_PLAIN_TEXT = re.compile(r"[^\s<>&\x00-\x1f\x7f]*")
 
 
 def _as_text(value):

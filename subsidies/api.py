@@ -3,7 +3,8 @@
 The member identifies as on the public page (ID number and the card's last 6 digits) and
 the claim is checked by the same forms and the same service, so the page and the API can
 never disagree. Answers: 201 with the claim's number and state; 400 for a request that is
-malformed or has bad fields; 422 when identification fails or the rules refuse the claim;
+malformed or has bad fields; 401 without a valid API key of the calling system
+(`Authorization: Api-Key <key>`, accounts/api_keys.py); 422 when identification fails or the rules refuse the claim;
 409 for 名额已满 (the quota is a state of the server, not a fault of the request:
 docs/decisions.md); 429 when rate-limited. Errors: hedong_union/api_errors.py.
 """
@@ -13,10 +14,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_keys import ApiKeyAuthentication, HasApiKey
 from hedong_union.api_errors import (
     error,
     errors_schema,
@@ -54,8 +55,10 @@ _errors = errors_schema
 
 
 class SpringReturnClaimCreate(APIView):
-    authentication_classes = []  # the member identifies in the body; no session, no CSRF
-    permission_classes = [AllowAny]
+    # The calling system shows its key (accounts/api_keys.py); the member identifies in the
+    # body. No session, so no CSRF.
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
 
     @extend_schema(
         operation_id="spring_return_claim_create",
@@ -64,6 +67,7 @@ class SpringReturnClaimCreate(APIView):
         responses={
             201: SpringReturnClaimCreated,
             400: _errors("Malformed JSON, a missing field or a badly formed value."),
+            401: _errors("No API key, or an unknown or revoked one."),
             409: _errors("名额已满: the year's quota is full (code quota_full)."),
             422: _errors("Identification failed, or the rules refuse the claim."),
             429: _errors("Too many requests from this address (code rate_limited)."),

@@ -93,30 +93,25 @@ def update_ids(*, ids, values, by, now, only_state=None):
     return _execute(sql, params)
 
 
-def batch_lines_insert(*, batch, entitlements, payable_states, in_batch_state, by, now):
-    """Mark the payable entitlements of the queryset `entitlements` in the batch and give
-    each a line of `batch`, numbered in id order, history included; returns how many lines
-    were made."""
+def batch_lines_insert(*, batch, entitlements):
+    """Give each entitlement of the queryset `entitlements` (of pk and amount) a line of
+    `batch`, numbered in id order; returns how many lines were made.
+
+    The entitlements themselves are not written. The queryset is the statement's source as
+    it is (no `id IN` on the same table); a line that would make an entitlement's second
+    pending or paid line is refused by the unique index, failing the whole statement."""
     from subsidies.models import BatchLine
 
-    ids = list(entitlements.values_list("pk", flat=True))
-    if not ids:
-        return 0
+    source_sql, source_params = _sql(entitlements)
     line_table = BatchLine._meta.db_table
-    # The UPDATE takes the row locks and, if another batch got there first, sees the new
-    # state and leaves the row out; only the rows it changed get a line.
     sql = (
-        f"WITH changed AS (UPDATE {TABLE} AS e SET state = %s "
-        f"FROM unnest(%s::bigint[]) AS chosen(id) "
-        f"WHERE e.id = chosen.id AND e.state = ANY(%s) RETURNING e.*), "
-        f"numbered AS (SELECT id, amount, row_number() OVER (ORDER BY id) AS n FROM changed), "
-        f"lines AS (INSERT INTO {line_table} "
+        f"INSERT INTO {line_table} "
         f"(batch_id, entitlement_id, line_id, amount, status, failure_reason) "
-        f"SELECT %s, id, %s || '-' || CASE WHEN n < 1000000 THEN lpad(n::text, 6, '0') "
-        f"ELSE n::text END, amount, 'pending', '' FROM numbered) "
-        + _history_from("changed", "~"))
-    params = [in_batch_state, ids, list(payable_states), batch.pk, batch.number, now, by.pk]
-    return _execute(sql, params)
+        f"SELECT %s, chosen.id, %s || '-' || CASE WHEN n < 1000000 "
+        f"THEN lpad(n::text, 6, '0') ELSE n::text END, chosen.amount, 'pending', '' "
+        f"FROM (SELECT source.id, source.amount, row_number() OVER (ORDER BY source.id) AS n "
+        f"FROM ({source_sql}) AS source(id, amount)) AS chosen")
+    return _execute(sql, [batch.pk, batch.number, *source_params])
 
 
 def lines_settle(lines):
@@ -132,3 +127,94 @@ def lines_settle(lines):
     return _execute(sql, [[line.pk for line in lines], [line.status for line in lines],
                           [line.failure_reason for line in lines],
                           [line.settled_at for line in lines]])
+
+
+def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
+    """A claim in one statement, one round trip: take a seat of the ProgrammeYear `seat`
+    by the conditional update (so concurrent claims never pass the quota), insert
+    `entitlement` (unsaved) and its history row, only if the queryset `active` (or its
+    SQL and parameters) has a row (the membership is active, asked as the rules ask it)
+    and the year's settings are still `settings_as_read` (column: value), the ones the
+    caller's checks used.
+
+    Returns (active, settings_current, entitlement or None); without a seat the entitlement
+    is None. A unique constraint refusing the entitlement raises IntegrityError and the
+    statement, seat included, changes nothing. The statement is prepared once per database
+    connection (parsed and planned once).
+    """
+    from django.db import connections
+
+    db = connections[connection.alias]  # the wrapper itself, not the thread-local proxy
+    active_sql, active_params = active if isinstance(active, tuple) else _sql(active)
+    columns = tuple(settings_as_read)
+    sql, name = _claim_statement(db, active_sql, columns)
+    values = [f.get_db_prep_save(f.pre_save(entitlement, True), db) for f in _CLAIM_FIELDS]
+    same_params = list(settings_as_read.values())
+    params = [*active_params, seat, *same_params, *values, entitlement.created_at,
+              by.pk if by else None, seat, *same_params]
+    with db.cursor() as cursor:
+        _execute_prepared(db, cursor, sql, name, params)
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description]
+    is_active, current, *rest = row
+    got = dict(zip(names[2:], rest, strict=True))
+    if got["id"] is None:
+        return is_active, current, None
+    fields = Entitlement._meta.concrete_fields
+    claim = Entitlement.from_db(db.alias, [f.attname for f in fields],
+                                [got[f.column] for f in fields])
+    return is_active, current, claim
+
+
+_claim_statements = {}  # (active SQL, settings columns): (SQL, prepared statement name)
+
+
+def _claim_statement(db, active_sql, columns):
+    """claim_insert's SQL, built once per process for its shape."""
+    import hashlib
+
+    from subsidies.models import ProgrammeYear
+
+    key = (active_sql, columns)
+    if key in _claim_statements:
+        return _claim_statements[key]
+    year_table = ProgrammeYear._meta.db_table
+    fields = _CLAIM_FIELDS
+    same = " AND ".join(f"{column} IS NOT DISTINCT FROM %s" for column in columns)
+    typed = ", ".join(f"%s::{f.cast_db_type(db)}" for f in fields)
+    history_of_new = ", ".join(f"new.{f.column}" for f in Entitlement._meta.concrete_fields)
+    sql = (
+        f"WITH active AS ({active_sql}), "
+        f"seat AS (UPDATE {year_table} SET accepted = accepted + 1 "
+        f"WHERE id = %s AND accepted < quota AND {same} AND EXISTS (SELECT 1 FROM active) "
+        f"RETURNING id), "
+        f"new AS (INSERT INTO {TABLE} ({', '.join(f.column for f in fields)}) "
+        f"SELECT {typed} FROM seat RETURNING *), "
+        f"history AS (INSERT INTO {HISTORY_TABLE} ({_HISTORY_COLUMNS}) "
+        f"SELECT {history_of_new}, %s::timestamptz, NULL, '+', %s::bigint FROM new) "
+        f"SELECT EXISTS (SELECT 1 FROM active), "
+        f"EXISTS (SELECT 1 FROM {year_table} WHERE id = %s AND {same}), new.* "
+        f"FROM (SELECT 1) AS one LEFT JOIN new ON true")
+    name = "subsidies_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
+    _claim_statements[key] = sql, name
+    return sql, name
+
+
+_CLAIM_FIELDS = [f for f in Entitlement._meta.concrete_fields if not f.primary_key]
+
+
+def _execute_prepared(db, cursor, sql, name, params):
+    """Run `sql` (%s placeholders) as the prepared statement `name` of this database
+    connection: PREPAREd the first time the connection meets it, then EXECUTEd with the
+    values. A prepared statement lives as long as the connection (whatever its
+    transactions do); a new connection prepares again."""
+    raw = db.connection
+    prepared = getattr(db, "_subsidies_prepared", None)
+    if prepared is None or prepared[0] is not raw:
+        prepared = (raw, set())
+        db._subsidies_prepared = prepared
+    if name not in prepared[1]:
+        numbered = sql % tuple(f"${i}" for i in range(1, len(params) + 1))
+        cursor.execute(f"PREPARE {name} AS {numbered}")
+        prepared[1].add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)

@@ -116,6 +116,28 @@ class EntitlementFilterForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+class ProgrammeYearAddForm(forms.Form):
+    """A new year of a programme's settings, copied from its latest earlier year."""
+
+    programme = forms.ModelChoiceField(
+        label=_("programme"), queryset=None, empty_label=None, to_field_name="code",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": _("Choose the programme."),
+                        "invalid_choice": _("Choose the programme.")})
+    year = forms.IntegerField(label=_("year"), min_value=2019, max_value=2100,
+                              widget=forms.NumberInput(attrs={"class": "form-control"}),
+                              error_messages={"required": _("Enter the year."),
+                                              "invalid": _("Enter the year, e.g. 2027."),
+                                              "min_value": _("Enter the year, e.g. 2027."),
+                                              "max_value": _("Enter the year, e.g. 2027.")})
+
+    def __init__(self, *args, **kwargs):
+        from subsidies.models import Programme
+
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.order_by("pk")
+
+
 class YearForm(forms.Form):
     year = forms.TypedChoiceField(label=_("year"), coerce=int,
                                   error_messages={"required": _("Choose the year."),
@@ -185,6 +207,28 @@ class ModelHomeSelectionForm(forms.Form):
                                    queryset=Union.objects.order_by("name"), required=False,
                                    widget=forms.Select(attrs={"class": "form-select"}))
     non_public = forms.BooleanField(label=_("non-public enterprise union"), required=False)
+
+
+class SocialWorkerForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=50,
+                           widget=forms.TextInput(attrs={"class": "form-control"}),
+                           error_messages={"required": _("Enter the name.")})
+    street = forms.ModelChoiceField(label=_("street federation"), queryset=None,
+                                    required=False,
+                                    widget=forms.Select(attrs={"class": "form-select"}))
+    industry_federation = forms.ModelChoiceField(
+        label=_("industry federation"), queryset=IndustryFederation.objects.order_by("pk"),
+        required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    since = forms.DateField(label=_("since"), error_messages=DATE_ERRORS,
+                            widget=forms.DateInput(attrs={"type": "date",
+                                                          "class": "form-control"},
+                                                   format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        from membership.models import Street
+
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = Street.objects.order_by("position")
 
 
 # ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -119,6 +119,16 @@ class SkillLevel(models.TextChoices):
     SENIOR_TECHNICIAN = "senior_technician", _("Senior technician (高级技师)")
 
 
+# An approved (or failed, to be paid again) entitlement is "in a batch" while it has a line
+# awaiting the bank: the line holds that fact, the entitlement row is not rewritten when it
+# joins a batch (docs/decisions.md). The line's unique constraint keeps it in one batch.
+BATCHABLE_STATES = ["approved", "failed"]
+
+
+def _open_line():
+    return Exists(BatchLine.objects.filter(entitlement=OuterRef("pk"), status="pending"))
+
+
 class EntitlementQuerySet(ScopedQuerySet):
     # Staff see the entitlements of the members in their scope (skill-reward claims).
     scope_paths = {
@@ -127,24 +137,45 @@ class EntitlementQuerySet(ScopedQuerySet):
         Role.INDUSTRY: "member__union__industry_federation",
     }
 
+    def with_batch_state(self):
+        """Annotate `in_open_batch`: the entitlement has a line awaiting the bank."""
+        return self.annotate(in_open_batch=_open_line())
+
+    def in_state(self, state):
+        """Entitlements shown in `state`, "in a batch" included (see BATCHABLE_STATES)."""
+        if state == EntitlementState.IN_BATCH:
+            return self.filter(_open_line(), state__in=BATCHABLE_STATES)
+        if state in BATCHABLE_STATES:
+            return self.filter(~_open_line(), state=state)
+        return self.filter(state=state)
+
+    def payable(self):
+        """Approved or failed, and in no open batch: what a new batch may take."""
+        return self.filter(~_open_line(), state__in=BATCHABLE_STATES)
+
 
 class Entitlement(models.Model):
     """Money due (应发) to a member or an organisation under one programme and year."""
 
+    # Not indexed alone: the (programme, year, state) index leads with it.
     programme = models.ForeignKey(Programme, to_field="code", db_column="programme_code",
-                                  on_delete=models.PROTECT, related_name="entitlements")
+                                  on_delete=models.PROTECT, related_name="entitlements",
+                                  db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
     member = models.ForeignKey("membership.Member", verbose_name=_("member"), null=True,
                                blank=True, on_delete=models.PROTECT,
                                related_name="entitlements")
     # Organisation programmes pay a street federation, an industry federation or a union.
+    # Indexed only where set (partial indexes in Meta): members' rows leave them empty.
     street = models.ForeignKey("membership.Street", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="entitlements")
+                               on_delete=models.PROTECT, related_name="entitlements",
+                               db_index=False)
     industry_federation = models.ForeignKey("membership.IndustryFederation", null=True,
                                             blank=True, on_delete=models.PROTECT,
-                                            related_name="entitlements")
+                                            related_name="entitlements", db_index=False)
     union = models.ForeignKey("membership.Union", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="entitlements")
+                              on_delete=models.PROTECT, related_name="entitlements",
+                              db_index=False)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     city_amount = models.DecimalField(_("city share (yuan)"), max_digits=12, decimal_places=2)
     district_amount = models.DecimalField(_("district share (yuan)"), max_digits=12,
@@ -164,12 +195,19 @@ class Entitlement(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     reject_reason = models.CharField(_("reason for rejection"), max_length=255, blank=True)
+    # Not indexed: only a user's deletion (refused, PROTECT) would look them up.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # History rows are found by the entitlement's id and date; the copies of its foreign
+    # keys need no index of their own. The acting user is kept without a foreign-key check
+    # per history row: Django's deletion sets the column to NULL as before (SET_NULL); only
+    # a raw SQL delete of a user could leave a dangling id in the log.
+    history = HistoricalRecords(no_db_index=["programme", "member", "street",
+                                             "industry_federation", "union", "created_by",
+                                             "decided_by"], user_db_constraint=False)
 
     objects = EntitlementQuerySet.as_manager()
 
@@ -177,7 +215,16 @@ class Entitlement(models.Model):
         verbose_name = _("entitlement")
         verbose_name_plural = _("entitlements")
         ordering = ["-created_at", "pk"]
-        indexes = [models.Index(fields=["programme", "year", "state"])]
+        indexes = [
+            models.Index(fields=["programme", "year", "state"]),
+            models.Index(fields=["street"], condition=Q(street__isnull=False),
+                         name="entitlement_street_set"),
+            models.Index(fields=["industry_federation"],
+                         condition=Q(industry_federation__isnull=False),
+                         name="entitlement_federation_set"),
+            models.Index(fields=["union"], condition=Q(union__isnull=False),
+                         name="entitlement_union_set"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount=F("city_amount") + F("district_amount")),
                                    name="entitlement_shares_add_up"),
@@ -210,6 +257,20 @@ class Entitlement(models.Model):
 
     def __str__(self):
         return f"{self.programme_id} {self.year} {self.amount}"
+
+    @property
+    def shown_state(self):
+        """The state as people see it: approved or failed, with a line awaiting the bank,
+        is "in a batch"."""
+        if self.state not in BATCHABLE_STATES:
+            return self.state
+        in_batch = getattr(self, "in_open_batch", None)
+        if in_batch is None:
+            in_batch = self.pk is not None and self.lines.filter(status="pending").exists()
+        return EntitlementState.IN_BATCH if in_batch else self.state
+
+    def get_state_display(self):
+        return EntitlementState(self.shown_state).label
 
     @property
     def number(self):
@@ -264,9 +325,11 @@ class LineStatus(models.TextChoices):
 
 
 class BatchLine(models.Model):
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines")
+    # Not indexed alone: the (batch, entitlement) unique index leads with it.
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines",
+                              db_index=False)
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
-    line_id = models.CharField(_("line id"), max_length=32, unique=True)
+    line_id = models.CharField(_("line id"), max_length=32)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     status = models.CharField(_("status"), max_length=8, choices=LineStatus.choices,
                               default=LineStatus.PENDING)
@@ -282,6 +345,8 @@ class BatchLine(models.Model):
                                     name="one_live_line_per_entitlement"),
             models.UniqueConstraint(fields=["batch", "entitlement"],
                                     name="entitlement_once_per_batch"),
+            # A constraint rather than unique=True: no second (LIKE) index beside it.
+            models.UniqueConstraint(fields=["line_id"], name="batch_line_id_unique"),
         ]
 
 

@@ -194,12 +194,37 @@ def model_home_awards_create(*, year, by):
     return created
 
 
+def social_workers_current(on=None):
+    """Social union workers in post on `on`, by placement."""
+    on = on or timezone.localdate()
+    return SocialWorker.objects.filter(since__lte=on).filter(
+        Q(until__isnull=True) | Q(until__gte=on))
+
+
+@transaction.atomic
+def social_worker_add(*, name, since, by, street=None, industry_federation=None,
+                      until=None):
+    """Record a social union worker placed with one street or one industry federation."""
+    _require_admin(by)
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Enter the name.")
+    if (street is None) == (industry_federation is None):
+        errors["street"] = _("Choose either a street federation or an industry federation.")
+    if until is not None and since is not None and until < since:
+        errors["until"] = _("The end cannot be before the start.")
+    if errors:
+        raise ValidationError(errors)
+    return SocialWorker.objects.create(name=name, street=street,
+                                       industry_federation=industry_federation, since=since,
+                                       until=until)
+
+
 def social_worker_gaps(on=None):
     """Street federations and industry federations with no social union worker on `on`
     (plan §三.(二)5: at least one each)."""
-    on = on or timezone.localdate()
-    active = SocialWorker.objects.filter(since__lte=on).filter(
-        Q(until__isnull=True) | Q(until__gte=on))
+    active = social_workers_current(on)
     streets = Street.objects.exclude(pk__in=active.filter(street__isnull=False)
                                      .values("street")).order_by("position")
     federations = IndustryFederation.objects.exclude(

@@ -78,9 +78,22 @@ def skill_check(member, *, level, certificate_date, on):
     return SKILL_PROGRAMME_OF_LEVEL[level], certificate_date.year
 
 
+def active_membership(member, on):
+    """The member's row if the membership is active on `on` (a queryset of its pk)."""
+    return Member.objects.active_on(on).filter(pk=member.pk).values("pk")
+
+
+def not_active():
+    return NotEligible(_("The membership is not active."))
+
+
 def _check_active_out_of_town(member, on):
-    if not Member.objects.active_on(on).filter(pk=member.pk).exists():
-        raise NotEligible(_("The membership is not active."))
+    if not active_membership(member, on).exists():
+        raise not_active()
+    _check_out_of_town(member)
+
+
+def _check_out_of_town(member):
     if not member.worker.is_out_of_town:
         raise NotEligible(_("This reward is for members whose hukou is outside Tianjin."))
 
@@ -91,7 +104,18 @@ def spring_return_check(member, *, settings, trip_date, fare, on):
     """On the claim date: an active out-of-town membership that began before that year's
     Spring Festival, a bound card, a trip inside the year's window. Returns the amount:
     the fare, capped at the year's amount."""
-    _check_active_out_of_town(member, on)
+    if not active_membership(member, on).exists():
+        raise not_active()
+    return spring_return_terms(member, settings=settings, trip_date=trip_date, fare=fare, on=on)
+
+
+def spring_return_terms(member, *, settings, trip_date, fare, on):
+    """spring_return_check without its first question, whether the membership is active on
+    `on`: for a caller that asks it in the statement taking the seat (active_membership)."""
+    if None in (settings.spring_festival, settings.window_start, settings.window_end):
+        # A new year's settings before the office has set its dates.
+        raise NotEligible(_("Claims for %(year)d are not open yet.") % {"year": settings.year})
+    _check_out_of_town(member)
     if settings.spring_festival is None or member.joined_on >= settings.spring_festival:
         raise NotEligible(_("The membership must have begun before this year's Spring "
                             "Festival (%(date)s).") % {"date": settings.spring_festival})

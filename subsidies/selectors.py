@@ -15,6 +15,7 @@ from membership.models import Member, MemberStatus
 from membership.pii import mask_card, mask_id, pii_hmac
 from subsidies import organisations, services
 from subsidies.models import (
+    BATCHABLE_STATES,
     SKILL_PROGRAMMES,
     Batch,
     BatchLine,
@@ -112,9 +113,12 @@ def entitlement_years():
 
 def state_counts(*, programme, year):
     """Entitlements of one programme and year by state, for the rule-run page."""
-    rows = (Entitlement.objects.filter(programme_id=programme, year=year)
-            .values_list("state").annotate(n=Count("pk")))
-    counts = dict(rows)
+    rows = (Entitlement.objects.filter(programme_id=programme, year=year).with_batch_state()
+            .values_list("state", "in_open_batch").annotate(n=Count("pk")))
+    counts = {}
+    for state, in_batch, n in rows:
+        shown = EntitlementState.IN_BATCH if in_batch and state in BATCHABLE_STATES else state
+        counts[shown] = counts.get(shown, 0) + n
     return [(state, label, counts.get(state, 0)) for state, label in EntitlementState.choices]
 
 
@@ -160,22 +164,28 @@ def totals_export_rows(table):
 # ---------------------------------------------------------------------------
 # Entitlements
 # ---------------------------------------------------------------------------
-def entitlement_list(*, user, programme="", year=None, state=""):
-    queryset = Entitlement.objects.for_user(user).select_related(
-        "programme", "member__worker", "street", "industry_federation", "union")
+def _entitlements(*, user, programme="", year=None):
+    queryset = Entitlement.objects.for_user(user)
     if programme:
         queryset = queryset.filter(programme_id=programme)
     if year:
         queryset = queryset.filter(year=year)
+    return queryset
+
+
+def entitlement_list(*, user, programme="", year=None, state=""):
+    queryset = _entitlements(user=user, programme=programme, year=year).select_related(
+        "programme", "member__worker", "street", "industry_federation", "union")
     if state:
-        queryset = queryset.filter(state=state)
-    return queryset.order_by("-created_at", "-pk")
+        queryset = queryset.in_state(state)
+    return queryset.with_batch_state().order_by("-created_at", "-pk")
 
 
 def entitlement_scope(*, user, programme="", year=None):
     """The entitlements an office action (submit, approve) applies to: the filtered list,
     whatever its state; the services pick the states they act on."""
-    return entitlement_list(user=user, programme=programme, year=year).select_related(None)
+    return _entitlements(user=user, programme=programme, year=year).order_by("-created_at",
+                                                                             "-pk")
 
 
 def with_entitlement_display(entitlements):
@@ -259,20 +269,18 @@ def batch_failed_entitlements(batch):
     """The entitlements whose line failed in this batch and that are still unpaid."""
     return Entitlement.objects.filter(
         pk__in=Subquery(batch.lines.filter(status=LineStatus.FAILED).values("entitlement_id")),
-        state=EntitlementState.FAILED)
+        state=EntitlementState.FAILED).payable()
 
 
 def batch_failed_lines(batch):
     """Failed lines whose entitlement still waits to be paid again."""
     return batch_lines(batch, status=LineStatus.FAILED).filter(
-        entitlement__state=EntitlementState.FAILED)
+        entitlement__in=batch_failed_entitlements(batch))
 
 
 def batch_creatable(*, programme, year):
     """How many entitlements of a programme and year a new batch would take."""
-    return Entitlement.objects.filter(
-        programme_id=programme, year=year,
-        state__in=[EntitlementState.APPROVED, EntitlementState.FAILED]).count()
+    return Entitlement.objects.filter(programme_id=programme, year=year).payable().count()
 
 
 def result_upload_get(*, user, pk):
@@ -299,6 +307,7 @@ class OrganisationPage:
     share_met: bool
     gaps_streets: list
     gaps_federations: list
+    social_workers: list
 
 
 def organisation_page(*, year):
@@ -333,7 +342,10 @@ def organisation_page(*, year):
         year=year, development=[(due, created(due)) for due in development],
         grants=grants, rebates=rebates,
         selections=list(ModelHomeSelection.objects.filter(year=year).select_related("union")),
-        share=share, share_met=met, share_percent=_percent(share), gaps_streets=streets, gaps_federations=federations)
+        share=share, share_met=met, share_percent=_percent(share), gaps_streets=streets, gaps_federations=federations,
+        social_workers=list(organisations.social_workers_current().select_related(
+            "street", "industry_federation").order_by("street__position",
+                                                      "industry_federation__pk", "name")))
 
 
 def _percent(share):

@@ -2,14 +2,16 @@
 bank's results. Every service is one transaction; constraints in the database back each
 rule against double payment."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
@@ -101,6 +103,34 @@ def programme_year_update(*, programme_year, by, **fields):
     settings._history_user = by
     settings.save()
     return settings
+
+
+@transaction.atomic
+def programme_year_add(*, programme, year, by):
+    """A programme's settings for a new year (the district office), copied from its latest
+    earlier year: the amounts, the share and the quota. The spring-return dates change
+    every year and are left empty: claims for that year are refused until the office sets
+    them (programme_year_update)."""
+    _require_admin(by)
+    if ProgrammeYear.objects.filter(programme=programme, year=year).exists():
+        raise ValidationError({"year": _("%(year)d already has settings; edit them.")
+                               % {"year": year}})
+    if programme.last_year and not programme.first_year <= year <= programme.last_year:
+        raise ValidationError({"year": _("This programme runs from %(first)d to %(last)d.") % {
+            "first": programme.first_year, "last": programme.last_year}})
+    if year < programme.first_year:
+        raise ValidationError({"year": _("This programme starts in %(first)d.") % {
+            "first": programme.first_year}})
+    source = ProgrammeYear.objects.filter(programme=programme, year__lt=year).order_by(
+        "-year").first()
+    if source is None:
+        raise ValidationError({"year": _("There is no earlier year to start from.")})
+    settings = ProgrammeYear(programme=programme, year=year, amount=source.amount,
+                             minimum=source.minimum, cap=source.cap,
+                             city_share=source.city_share, quota=source.quota, accepted=0)
+    settings._history_user = by
+    settings.save()
+    return settings, source
 
 
 def _not_eligible(error):
@@ -260,9 +290,11 @@ def entitlement_reject(*, entitlement, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    _batching_lock()
     entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
     if entitlement.state not in (EntitlementState.DRAFT, EntitlementState.PENDING,
-                                 EntitlementState.APPROVED):
+                                 EntitlementState.APPROVED) \
+            or entitlement.shown_state == EntitlementState.IN_BATCH:
         raise ValidationError(_("Only an entitlement not yet in a batch can be rejected."))
     entitlement.state, entitlement.reject_reason = EntitlementState.REJECTED, reason
     entitlement.decided_by = by
@@ -280,12 +312,17 @@ def _create_claim(entitlement, *, duplicate_messages):
     try:
         entitlement.save()
     except IntegrityError as error:
-        text = str(error)
-        for constraint, (field_name, message) in duplicate_messages.items():
-            if constraint in text or _names_columns_of(constraint, text):
-                raise ValidationError({field_name: message}) from None
+        _duplicate_refusal(error, duplicate_messages)
         raise
     return entitlement
+
+
+def _duplicate_refusal(error, duplicate_messages):
+    """Raise the user's message for a unique constraint's refusal, if it is one of them."""
+    text = str(error)
+    for constraint, (field_name, message) in duplicate_messages.items():
+        if constraint in text or _names_columns_of(constraint, text):
+            raise ValidationError({field_name: message}) from None
 
 
 def _names_columns_of(constraint, text):
@@ -299,11 +336,109 @@ def _names_columns_of(constraint, text):
                                       for f in fields}
 
 
-@transaction.atomic
+SPRING_RETURN_DUPLICATES = {
+    "one_spring_return_per_member_year": (
+        "ticket_number", gettext_lazy("You have already claimed this year's subsidy.")),
+    "one_payment_per_ticket": (
+        "ticket_number", gettext_lazy("This ticket has already been claimed.")),
+}
+
+
 def spring_return_claim(*, member, fare, ticket_number, trip_date, received_at=None):
     """The member's spring-return claim (SPEC §6.1): checked, then a seat taken first come,
-    first served by the server's time of receipt; '名额已满' when full."""
+    first served by the server's time of receipt; '名额已满' when full.
+
+    On PostgreSQL a claim is one statement (subsidies/bulk.py claim_insert): the rules'
+    checks run here first on the year's settings as this process last read them, then the
+    statement asks whether the membership is active, takes the seat, inserts the claim and
+    its history row, only if those settings are still current. Whatever that way cannot
+    decide (a refusal, changed settings) goes the way of _spring_return_claim_checked,
+    which gives the same answers in several statements."""
     received_at = received_at or timezone.now()
+    if bulk.available():
+        claim = _spring_return_claim_in_one(member=member, fare=fare,
+                                            ticket_number=ticket_number, trip_date=trip_date,
+                                            received_at=received_at)
+        if claim is not None:
+            return claim
+    return _spring_return_claim_checked(member=member, fare=fare, ticket_number=ticket_number,
+                                        trip_date=trip_date, received_at=received_at)
+
+
+# The spring-return settings of a year as this process last read them; the claim's statement
+# checks they are still current (SPRING_SETTINGS_CHECKED), so an edit is never missed.
+_spring_settings = {}
+SPRING_SETTINGS_CHECKED = ("amount", "city_share", "spring_festival", "window_start",
+                           "window_end")
+
+
+def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, received_at):
+    on = timezone.localtime(received_at).date()
+    settings = _spring_settings.get(on.year)
+    if settings is None:
+        try:
+            settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
+        except ValidationError:
+            return None
+        _spring_settings[on.year] = settings
+    ticket_number = (ticket_number or "").strip().upper()
+    if not ticket_number:
+        return None
+    try:
+        amount = rules.spring_return_terms(member, settings=settings, trip_date=trip_date,
+                                           fare=fare, on=on)
+    except rules.NotEligible:
+        return None  # the checked way gives the refusal, the membership's first
+    money = rules.split(amount, settings.city_share)
+    entitlement = Entitlement(
+        programme_id=ProgrammeCode.SPRING_RETURN, year=on.year, member=member,
+        amount=money.amount, city_amount=money.city, district_amount=money.district,
+        state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
+        fare=fare, received_at=received_at)
+    as_read = {ProgrammeYear._meta.get_field(name).column: getattr(settings, name)
+               for name in SPRING_SETTINGS_CHECKED}
+    try:
+        # One statement is atomic by itself; inside a caller's transaction, a savepoint.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            active, current, claim = bulk.claim_insert(
+                entitlement=entitlement, active=_active_membership_sql(member, on),
+                seat=settings.pk, settings_as_read=as_read)
+    except IntegrityError as error:
+        _duplicate_refusal(error, SPRING_RETURN_DUPLICATES)
+        raise
+    if not current:
+        _spring_settings.pop(on.year, None)
+        return None
+    if not active:
+        raise _not_eligible(rules.not_active())
+    if claim is None:
+        raise QuotaFull(_("The quota is full."))
+    return claim
+
+
+_active_sql = {}
+
+
+def _active_membership_sql(member, on):
+    """The SQL and parameters of rules.active_membership(member, on), compiled by the ORM
+    once per process: the text does not depend on the values, only the parameters do. The
+    first compilation records which parameter is the date and which the member; if that
+    cannot be told, every call compiles."""
+    cached = _active_sql.get("sql")
+    if cached is not None:
+        sql, slots = cached
+        return sql, [on if slot == "on" else member.pk for slot in slots]
+    sql, params = rules.active_membership(member, on).query.sql_with_params()
+    slots = ["on" if param == on and isinstance(param, date) else
+             "pk" if param == member.pk and isinstance(param, int) else None
+             for param in params]
+    if None not in slots and "pk" in slots and "on" in slots:
+        _active_sql["sql"] = (sql, slots)
+    return sql, list(params)
+
+
+@transaction.atomic
+def _spring_return_claim_checked(*, member, fare, ticket_number, trip_date, received_at):
     on = timezone.localtime(received_at).date()
     settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
     ticket_number = (ticket_number or "").strip().upper()
@@ -325,12 +460,7 @@ def spring_return_claim(*, member, fare, ticket_number, trip_date, received_at=N
         amount=money.amount, city_amount=money.city, district_amount=money.district,
         state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
         fare=fare, received_at=received_at,
-    ), duplicate_messages={
-        "one_spring_return_per_member_year": (
-            "ticket_number", _("You have already claimed this year's subsidy.")),
-        "one_payment_per_ticket": (
-            "ticket_number", _("This ticket has already been claimed.")),
-    })
+    ), duplicate_messages=SPRING_RETURN_DUPLICATES)
 
 
 @transaction.atomic
@@ -363,20 +493,22 @@ def skill_claim(*, member, level, certificate_number, certificate_date, by=None,
 
 @transaction.atomic
 def batch_create(*, by, queryset):
-    """A draft batch of approved entitlements (and failed ones paid again), one line each."""
+    """A draft batch of approved entitlements (and failed ones paid again), one line each.
+
+    The entitlement rows are not rewritten: the line awaiting the bank is what puts an
+    entitlement "in a batch" (Entitlement.shown_state), and the line's unique constraint
+    (one pending or paid line per entitlement) makes a second payment impossible."""
     _require_admin(by)
+    _batching_lock()
+    payable = queryset.payable().order_by()
     if bulk.available():
-        # Lines, states and history in one statement (subsidies/bulk.py).
+        # The lines in one INSERT … SELECT (subsidies/bulk.py).
         batch = _batch_new(by)
-        made = bulk.batch_lines_insert(
-            batch=batch, entitlements=queryset.order_by().values("pk"),
-            payable_states=[EntitlementState.APPROVED, EntitlementState.FAILED],
-            in_batch_state=EntitlementState.IN_BATCH, by=by, now=timezone.now())
+        made = bulk.batch_lines_insert(batch=batch, entitlements=payable.values("pk", "amount"))
         if not made:
             raise ValidationError(_("There is no approved entitlement to pay."))
         return batch
-    payable = list(queryset.select_for_update().filter(
-        state__in=[EntitlementState.APPROVED, EntitlementState.FAILED]).order_by("pk"))
+    payable = list(payable.select_for_update().order_by("pk"))
     if not payable:
         raise ValidationError(_("There is no approved entitlement to pay."))
     batch = _batch_new(by)
@@ -385,11 +517,21 @@ def batch_create(*, by, queryset):
                   line_id=f"{batch.number}-{i:06d}")
         for i, e in enumerate(payable, start=1)
     ], batch_size=CHUNK)
-    for entitlement in payable:
-        entitlement.state = EntitlementState.IN_BATCH
-    bulk_update_with_history(payable, Entitlement, ["state"], batch_size=CHUNK,
-                             default_user=by)
     return batch
+
+
+def _batching_lock():
+    """Batches are made one at a time, and never while an entitlement is being rejected:
+    what a batch takes is then exactly what was payable when it started (PostgreSQL; on
+    SQLite a write locks the whole database anyway)."""
+    if bulk.available():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BATCHING_LOCK])
+
+
+BATCHING_LOCK = 5_000_001  # an arbitrary advisory-lock key of the subsidies app
 
 
 def _batch_new(by):
@@ -419,10 +561,28 @@ RESULT_OK, RESULT_FAILED = "成功", "失败"
 
 def batch_payment_rows(batch):
     """The payment file's rows: line id, full card number, name, amount (for the bank)."""
-    lines = batch.lines.order_by("pk").values_list(
-        "line_id", "entitlement__member__card_number", "entitlement__member__worker__name",
-        "amount")
-    for line_id, card, name, amount in lines.iterator(chunk_size=CHUNK):
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from membership.pii import pii_decrypt_many
+
+    # The card's ciphertext as stored (the cast skips the field's own decryption), so a
+    # chunk of cards is decrypted at once.
+    lines = batch.lines.order_by("pk").annotate(
+        card_token=Cast("entitlement__member__card_number", TextField())).values_list(
+        "line_id", "card_token", "entitlement__member__worker__name", "amount")
+    chunk = []
+    for row in lines.iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield from _payment_rows(chunk, pii_decrypt_many)
+            chunk = []
+    yield from _payment_rows(chunk, pii_decrypt_many)
+
+
+def _payment_rows(chunk, decrypt):
+    cards = decrypt([token for _line, token, _name, _amount in chunk])
+    for (line_id, _token, name, amount), card in zip(chunk, cards, strict=True):
         yield [line_id, card or "", name or "", amount]
 
 

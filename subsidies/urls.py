@@ -12,6 +12,7 @@ urlpatterns = [
     path("overview/", office.overview, name="overview"),
     path("overview/export/", office.totals_export, name="totals_export"),
     path("years/", office.year_list, name="year_list"),
+    path("years/add/", office.year_add, name="year_add"),
     path("years/<int:pk>/edit/", office.year_edit, name="year_edit"),
     path("universal/", office.universal_run, name="universal_run"),
     path("entitlements/", office.entitlement_list, name="entitlement_list"),
@@ -44,6 +45,8 @@ urlpatterns = [
          name="model_home_selection_add"),
     path("organisations/model-homes/awards/", organisations.model_home_awards_create,
          name="model_home_awards_create"),
+    path("organisations/social-workers/", organisations.social_worker_add,
+         name="social_worker_add"),
     # Street, community and industry staff
     path("skill-claims/", claims.skill_claim_list, name="skill_claim_list"),
     path("skill-claims/new/", claims.skill_claim_create, name="skill_claim_create"),

@@ -17,7 +17,13 @@ from accounts.services import access_log_record
 from reporting.xlsx import Column, write_xlsx, xlsx_response
 from hedong_union.forms import apply_errors
 from subsidies import selectors, services
-from subsidies.forms import EntitlementFilterForm, ProgrammeYearForm, RejectForm, YearForm
+from subsidies.forms import (
+    EntitlementFilterForm,
+    ProgrammeYearAddForm,
+    ProgrammeYearForm,
+    RejectForm,
+    YearForm,
+)
 from subsidies.models import ProgrammeCode
 from subsidies.views.access import office_page
 
@@ -82,10 +88,36 @@ def totals_export(request):
 @office_page()
 @require_GET
 def year_list(request):
+    return _year_list_page(request)
+
+
+def _year_list_page(request, add_form=None):
+    can_edit = request.user.role == Role.ADMIN
     return render(request, "subsidies/year_list.html", {
         "years": selectors.programme_year_list(user=request.user),
-        "can_edit": request.user.role == Role.ADMIN,
-    })
+        "can_edit": can_edit,
+        "add_form": (add_form or ProgrammeYearAddForm(
+            initial={"year": timezone.localdate().year + 1})) if can_edit else None,
+    }, status=400 if add_form is not None else 200)
+
+
+@office_page(write=True)
+@require_POST
+def year_add(request):
+    """A new year of a programme's settings, copied from its latest year; then its page."""
+    form = ProgrammeYearAddForm(request.POST)
+    if form.is_valid():
+        try:
+            settings, source = services.programme_year_add(by=request.user,
+                                                           **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Settings for %(year)d made from %(source)d; check "
+                                        "them and save.") % {"year": settings.year,
+                                                             "source": source.year})
+            return redirect("subsidies:year_edit", pk=settings.pk)
+    return _year_list_page(request, add_form=form)
 
 
 @login_required

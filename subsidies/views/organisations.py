@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role
 from hedong_union.forms import apply_errors
 from subsidies import organisations, selectors
-from subsidies.forms import FoundingRebateForm, IndustryGrantForm, ModelHomeSelectionForm, YearForm
+from subsidies.forms import (
+    FoundingRebateForm,
+    IndustryGrantForm,
+    ModelHomeSelectionForm,
+    SocialWorkerForm,
+    YearForm,
+)
 from subsidies.views.access import office_page
 
 
@@ -34,6 +40,8 @@ def _page(request, year, *, status=200, **forms):
         "grant_form": forms.get("grant_form") or IndustryGrantForm(),
         "rebate_error": forms.get("rebate_error"),
         "selection_form": forms.get("selection_form") or ModelHomeSelectionForm(),
+        "social_worker_form": forms.get("social_worker_form") or SocialWorkerForm(
+            initial={"since": timezone.localdate()}),
     }
     return render(request, "subsidies/organisations.html", context, status=status)
 
@@ -128,3 +136,20 @@ def model_home_awards_create(request):
     else:
         messages.success(request, _("%(n)d model-home awards created.") % {"n": created})
     return _back(year, "#model-homes")
+
+
+@office_page(write=True)
+@require_POST
+def social_worker_add(request):
+    """A social union worker placed with a street or an industry federation."""
+    year = _year(request)
+    form = SocialWorkerForm(request.POST)
+    if form.is_valid():
+        try:
+            organisations.social_worker_add(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Social union worker recorded."))
+            return _back(year, "#social-workers")
+    return _page(request, year, status=400, social_worker_form=form)

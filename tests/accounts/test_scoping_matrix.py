@@ -172,7 +172,8 @@ RECORD_ACTIONS = [("subsidies:batch_approve", "batch"), ("subsidies:batch_paymen
 OFFICE_ACTIONS = {"subsidies:entitlements_submit", "subsidies:entitlements_approve",
                   "subsidies:batch_create", "subsidies:development_create",
                   "subsidies:industry_grant_create", "subsidies:founding_rebate_record",
-                  "subsidies:model_home_selection_add", "subsidies:model_home_awards_create"}
+                  "subsidies:model_home_selection_add", "subsidies:model_home_awards_create",
+                  "subsidies:year_add", "subsidies:social_worker_add"}
 # The members' own pages (no account) and the staff's claim form (write rights tested in
 # tests/subsidies/); the index only redirects.
 UNSCOPED_ROUTES |= {"subsidies:index", "subsidies:skill_claim_create",

@@ -1,5 +1,6 @@
 """`POST /api/v1/spring-return-claims/` for the city's platform (issue 5 §4): the page's
-identification and checks, errors as JSON with field and code, 201 with the claim number,
+identification and checks, the platform's API key, errors as JSON with field and code,
+201 with the claim number,
 409 for 名额已满, 429 when rate-limited, and the OpenAPI schema at /api/schema/."""
 
 import json
@@ -24,9 +25,17 @@ def _frozen_today(empty_cache):
 
 
 @pytest.fixture
-def api():
-    # CSRF checks on, as for any client that is not a browser session.
-    return Client(enforce_csrf_checks=True)
+def platform_key(db):
+    from accounts.api_keys import api_key_create
+
+    return api_key_create(name="city platform")[1]
+
+
+@pytest.fixture
+def api(platform_key):
+    # CSRF checks on, as for any client that is not a browser session; the platform's key.
+    return Client(enforce_csrf_checks=True,
+                  headers={"Authorization": f"Api-Key {platform_key}"})
 
 
 @pytest.fixture
@@ -179,7 +188,56 @@ def test_the_openapi_schema_describes_the_endpoint(api):
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
     operation = schema["paths"][URL]["post"]
-    assert set(operation["responses"]) == {"201", "400", "409", "422", "429"}
+    assert set(operation["responses"]) == {"201", "400", "401", "409", "422", "429"}
+    assert operation["security"] == [{"ApiKey": []}]
+    assert schema["components"]["securitySchemes"]["ApiKey"]["type"] == "apiKey"
     body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     fields = schema["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
     assert set(fields) == {"id_number", "card_last6", "fare", "ticket_number", "trip_date"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", [None, "Api-Key", "Api-Key nonsense", "Bearer x",
+                                    "Api-Key 0123abcd.wrong-secret"])
+def test_without_a_valid_key_the_api_answers_401(member, platform_key, header):
+    client = Client(enforce_csrf_checks=True,
+                    headers={"Authorization": header} if header else {})
+    response = _post(client, _body(member))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+    assert _errors(response)[0][1] in ("not_authenticated", "authentication_failed")
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_revoked_or_altered_key_is_refused(api, member, platform_key):
+    from accounts.models import ApiKey
+
+    altered = Client(enforce_csrf_checks=True,
+                     headers={"Authorization": f"Api-Key {platform_key[:-1]}"
+                                       f"{'y' if platform_key.endswith('x') else 'x'}"})
+    assert _post(altered, _body(member)).status_code == 401
+    ApiKey.objects.update(is_active=False)
+    assert _post(api, _body(member)).status_code == 401
+    ApiKey.objects.update(is_active=True)
+    assert _post(api, _body(member)).status_code == 201
+    assert ApiKey.objects.get().last_used_at is not None
+    # Only the hash is stored.
+    assert platform_key not in str(ApiKey.objects.values_list().get())
+
+
+@pytest.mark.django_db
+def test_the_office_makes_a_key_in_the_admin_and_sees_it_once(client, admin_user, member):
+    from django.contrib.messages import get_messages
+
+    from accounts.models import ApiKey
+
+    client.force_login(admin_user)
+    response = client.post("/admin/accounts/apikey/add/", {"name": "市总平台"})
+    assert response.status_code == 302
+    made = ApiKey.objects.get(name="市总平台")
+    (key,) = [word for message in get_messages(response.wsgi_request)
+              for word in str(message).split() if word.startswith(made.prefix + ".")]
+    assert key.startswith(made.prefix + ".") and key not in made.key_hash
+    platform = Client(enforce_csrf_checks=True, headers={"Authorization": f"Api-Key {key}"})
+    assert _post(platform, _body(member)).status_code == 201

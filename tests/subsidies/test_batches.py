@@ -127,7 +127,14 @@ def test_the_bank_result_with_two_failures_and_bad_lines(admin_user, second_admi
     # The two failures go into a new batch; the paid ones never do.
     later = batch_create(by=admin_user, queryset=Entitlement.objects.all())
     assert later.lines.count() == 2
-    assert set(later.lines.values_list("entitlement__state", flat=True)) == {"in_batch"}
+    # The line, not a rewrite of the entitlement, puts it in the batch: still "failed" in
+    # its row, shown "in a batch", and no third batch can take it.
+    assert set(later.lines.values_list("entitlement__state", flat=True)) == {"failed"}
+    assert {line.entitlement.shown_state for line in later.lines.all()} == {"in_batch"}
+    assert Entitlement.objects.in_state("in_batch").count() == 2
+    assert not Entitlement.objects.payable().exists()
+    with pytest.raises(ValidationError):
+        batch_create(by=admin_user, queryset=Entitlement.objects.all())
     assert BatchLine.objects.filter(status=LineStatus.PAID).count() == 3
 
 
@@ -176,3 +183,24 @@ def test_totals_reconcile_to_the_yuan(admin_user, second_admin, approved):
     assert (row["paid"], row["paid_city"], row["paid_district"]) == (
         Decimal("600.00"), Decimal("360.00"), Decimal("240.00"))
     assert row["paid_city"] + row["paid_district"] == row["paid"]
+
+
+@pytest.mark.django_db
+def test_an_entitlement_in_a_batch_keeps_its_row_and_cannot_be_rejected(admin_user, approved):
+    from subsidies.services import entitlement_reject
+
+    before = Entitlement.history.count()
+    batch = batch_create(by=admin_user, queryset=approved)
+    assert batch.lines.count() == 5
+    assert Entitlement.history.count() == before  # the row is not rewritten
+    entitlement = approved.first()
+    assert (entitlement.state, entitlement.shown_state) == ("approved", "in_batch")
+    assert entitlement.get_state_display() == EntitlementState.IN_BATCH.label
+    with pytest.raises(ValidationError):
+        entitlement_reject(entitlement=entitlement, by=admin_user, reason="重复")
+    # A second batch finds nothing to take; the database refuses a second open line.
+    with pytest.raises(ValidationError):
+        batch_create(by=admin_user, queryset=approved)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BatchLine.objects.create(batch=Batch.objects.create(number="X", created_by=admin_user),
+                                 entitlement=entitlement, line_id="X-1", amount=entitlement.amount)
