@@ -1,4 +1,4 @@
-"""membership.pii.pii_decrypt_many: the same values as Fernet, the same refusals."""
+"""membership.pii.pii_decrypt_many: the same values as the field, the same refusals."""
 
 import pytest
 from cryptography.fernet import Fernet
