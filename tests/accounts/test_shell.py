@@ -35,10 +35,19 @@ def test_the_street_home_counts_its_own_communities(client, street_staff_dawangz
     assert "14个社区" in response.content.decode()
 
 
+def test_every_feature_of_the_menu_is_open():
+    assert [f.slug for f in FEATURES if not f.is_open] == []
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("feature", [f for f in FEATURES if not f.is_open],
-                         ids=lambda f: f.slug)
-def test_unbuilt_features_say_not_open_and_show_no_numbers(client, admin_user, feature):
+def test_an_unbuilt_feature_says_not_open_and_shows_no_numbers(client, admin_user,
+                                                               monkeypatch):
+    """The page a feature not built yet points at (none today; the next issue's will)."""
+    from accounts import views
+    from accounts.navigation import ALL_ROLES, Feature
+
+    feature = Feature("future", "Future feature", ALL_ROLES)
+    monkeypatch.setitem(views.FEATURES_BY_SLUG, feature.slug, feature)
     client.force_login(admin_user)
     response = client.get(reverse("feature_unavailable", args=[feature.slug]))
     assert response.status_code == 200
