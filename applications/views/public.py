@@ -22,6 +22,7 @@ from applications.forms import ApplyForm, StatusLookupForm
 from hedong_union.forms import apply_errors
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
+from hedong_union.public import too_many
 
 SESSION_OUTCOME = "applications.outcome"
 
@@ -64,12 +65,6 @@ def body_too_large(request):
     except ValueError:
         return True
     return length > settings.APPLICATIONS_MAX_BODY_BYTES
-
-
-def too_many(request):
-    response = render(request, "applications/rate_limited.html", status=429)
-    response["Retry-After"] = "60"
-    return response
 
 
 def too_large(request):

@@ -23,6 +23,7 @@ from membership.pii import mask_card, pii_hmac
 from subsidies import selectors, services
 from subsidies.forms import IdentifyForm, SpringReturnClaimForm
 from subsidies.services import QuotaFull
+from hedong_union.public import too_many
 
 SESSION_MEMBER = "subsidies.member"
 SESSION_LAST_CLAIM = "subsidies.last_claim"
@@ -52,12 +53,6 @@ def rate_limited(request, group):
                                  rate=_rate("SUBSIDIES_IDENTIFY_RATE_PER_ID"), method="POST",
                                  increment=True) or limited
     return limited
-
-
-def too_many(request):
-    response = render(request, "subsidies/public/rate_limited.html", status=429)
-    response["Retry-After"] = "60"
-    return response
 
 
 def identification_failed_message():

@@ -14,6 +14,7 @@ from accounts.services import user_upsert
 from applications.models import Application
 from membership.models import Community, Street
 from tests.applications.conftest import new_id, new_phone
+from tests.browser.helpers import log_in
 
 PASSWORD = "journey-secret-2026"
 
@@ -68,11 +69,7 @@ def _lookup(phone, number, id_number):
 
 
 def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("home-title")).to_be_visible()
+    log_in(page, url, username, PASSWORD)
 
 
 @pytest.mark.django_db(transaction=True)

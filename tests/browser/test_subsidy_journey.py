@@ -23,16 +23,13 @@ from membership.models import Community, Street
 from subsidies import tasks
 from subsidies.models import Batch, Entitlement, ProgrammeYear
 from tests.subsidies.conftest import make_members
+from tests.browser.helpers import log_in
 
 PASSWORD = "journey-secret-2026"
 
 
 def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("home-title")).to_be_visible()
+    log_in(page, url, username, PASSWORD)
 
 
 def _logout(page):
