@@ -25,7 +25,7 @@ run: install messages
 test: install messages system-deps-test
 	DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-## bench: the registry benchmarks, every bench/bench_*.py on its own throwaway PostgreSQL
+## bench: every benchmark, each bench/bench_*.py on its own throwaway PostgreSQL
 ## and Redis; they print their tables (copied into docs/benchmarks.md)
 bench: install messages system-deps-test $(VENV)/.bench-installed
 	@for script in bench/bench_*.py; do \
