@@ -26,6 +26,12 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+def overdue_q(now=None):
+    """Pending for more than OVERDUE_DAYS days, as a condition (filters and counts)."""
+    cutoff = (now or timezone.now()) - timedelta(days=OVERDUE_DAYS)
+    return Q(status=ApplicationStatus.PENDING, created_at__lt=cutoff)
+
+
 class ApplicationQuerySet(ScopedQuerySet):
     # Routed to one street; its staff review, the office and the leadership group read all.
     scope_paths = {Role.STREET: "street"}
@@ -36,8 +42,7 @@ class ApplicationQuerySet(ScopedQuerySet):
 
     def overdue(self, *, now=None):
         """Pending for more than OVERDUE_DAYS days."""
-        cutoff = (now or timezone.now()) - timedelta(days=OVERDUE_DAYS)
-        return self.pending().filter(created_at__lt=cutoff)
+        return self.filter(overdue_q(now))
 
 
 class Application(models.Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from applications.models import Application, ApplicationStatus
+from applications.models import Application, ApplicationStatus, overdue_q
 from membership.identifiers import normalise_text
 from membership.models import Member, Street, Unit, UnitKind, Worker
 
@@ -42,7 +42,7 @@ def street_figures(*, user):
     """Pending and overdue counts of the user's street, for the street's home page."""
     return Application.objects.for_user(user).aggregate(
         pending=Count("pk", filter=Q(status=ApplicationStatus.PENDING)),
-        overdue=Count("pk", filter=Q(pk__in=Application.objects.overdue().values("pk"))),
+        overdue=Count("pk", filter=overdue_q()),
     )
 
 
@@ -149,9 +149,6 @@ def application_counts_by_scope(start, day):
 
 def pending_counts_by_street(today=None):
     """{street_id: (pending, pending over ten days)} for the leadership's dashboard."""
-    pending = Application.objects.pending()
-    overdue = Application.objects.overdue()
-    rows = (pending.order_by().values("street_id")
-            .annotate(pending=Count("pk"),
-                      overdue=Count("pk", filter=Q(pk__in=overdue.values("pk")))))
+    rows = (Application.objects.pending().order_by().values("street_id")
+            .annotate(pending=Count("pk"), overdue=Count("pk", filter=overdue_q())))
     return {r["street_id"]: (r["pending"], r["overdue"]) for r in rows}

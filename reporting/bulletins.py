@@ -78,10 +78,6 @@ def _change(now, before):
     return f"{delta:+.2f}"
 
 
-def _rate_json(rate):
-    return {"num": rate.num, "den": rate.den, "pct": rate.pct, "display": rate.display()}
-
-
 def bulletin_content(year, month, *, recompute=False, today=None):
     """What the bulletin of `year`-`month` shows, as stored JSON.
 
@@ -110,10 +106,10 @@ def bulletin_content(year, month, *, recompute=False, today=None):
         previous = before.get(scope.key)
         rows.append({
             "street_id": int(scope.key), "name": scope.name,
-            "migrant": _rate_json(scope.migrant),
+            "migrant": scope.migrant.as_stored(),
             "migrant_change": _change(scope.migrant, previous and previous.migrant),
             "migrant_rank": migrant_ranks.get(scope.key),
-            "founding": _rate_json(scope.founding),
+            "founding": scope.founding.as_stored(),
             "founding_change": _change(scope.founding, previous and previous.founding),
             "founding_rank": founding_ranks.get(scope.key),
             "migrant_on_track": progress.migrant_on_track,

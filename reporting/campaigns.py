@@ -30,14 +30,26 @@ class Milestone:
         return percent_text(self.target)
 
     @property
+    def target_label(self):
+        """'80%' (the targets are whole percentages; '80.5%' if one is not)."""
+        return f"{self.target_pct.rstrip('0').rstrip('.')}%"
+
+    @property
     def label(self):
-        return f"{self.on:%m-%d} {self.target_pct}%"
+        """'07-31 80%'."""
+        return f"{self.on:%m-%d} {self.target_label}"
 
 
 def percent_text(fraction):
     """A fraction as a percentage to 2 decimals, rounded half-up: '80.00'."""
     value = Decimal(fraction.numerator * 100) / Decimal(fraction.denominator)
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def fraction_decimal(fraction):
+    """A target (a Fraction) as the Decimal a model field stores: 0.8000."""
+    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(
+        Decimal("0.0001"))
 
 
 @dataclass(frozen=True)

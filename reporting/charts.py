@@ -8,7 +8,6 @@ has a table with the same figures beside or behind it on the page.
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from reporting.dashboard import milestone_label
 
 BLUE, ORANGE, GREY, GREEN = "#1f5fa8", "#d9822b", "#8a8f98", "#2e8b57"
 
@@ -29,7 +28,7 @@ def _pct(rate):
 def _target_lines(milestones):
     return {"silent": True, "symbol": "none", "lineStyle": {"type": "dashed", "color": GREY},
             "label": {"formatter": "{b}", "fontSize": 10},
-            "data": [{"name": milestone_label(m), "yAxis": float(m.target * 100)}
+            "data": [{"name": m.label, "yAxis": float(m.target * 100)}
                      for m in milestones]}
 
 
@@ -55,7 +54,7 @@ def rates_by_scope(lines, milestones, *, horizontal=True):
                 "data": [_pct(line.founding) for line in lines]}
     marks = _target_lines(milestones)
     if horizontal:
-        marks["data"] = [{"name": milestone_label(m), "xAxis": float(m.target * 100)}
+        marks["data"] = [{"name": m.label, "xAxis": float(m.target * 100)}
                          for m in milestones]
     migrant["markLine"] = marks
     option = _base()

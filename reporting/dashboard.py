@@ -8,7 +8,7 @@ a page at a time.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -22,14 +22,11 @@ from membership.models import Member, OccupationGroup, Unit
 from reporting import campaigns
 from reporting.models import ScopeFigure, Snapshot
 from reporting.models.snapshots import ScopeKind
-from reporting.periods import period_of
-from reporting.progress import campaign_get, progress_of
+from reporting.progress import baseline_rates, campaign_get, progress_of
 from reporting.rates import EMPTY, Rate
 
 # Off the straight line by at most this much is "slightly behind" (amber), more is red.
 NEAR_GAP = Fraction(5, 100)
-# Applications waiting longer than this many days are counted apart (the backlog panel).
-BACKLOG_DAYS = 10
 UNITS_PER_PAGE = 25
 
 
@@ -118,12 +115,12 @@ class Context:
 
     @property
     def milestone_label(self):
-        return milestone_label(self.milestone) if self.milestone else ""
+        return self.milestone.label if self.milestone else ""
 
     @property
     def milestone_target(self):
         """'80%': the next milestone's target for both rates."""
-        return f"{round(float(self.milestone.target * 100))}%" if self.milestone else ""
+        return self.milestone.target_label if self.milestone else ""
 
     @property
     def days_left(self):
@@ -144,29 +141,16 @@ class Context:
         )
 
 
-def milestone_label(milestone):
-    """'07-31 80%' (campaigns.Milestone.label formats a Fraction, which Python 3.11 refuses)."""
-    return f"{milestone.on:%m-%d} {round(float(milestone.target * 100))}%"
-
-
 def latest_live_snapshot():
     return (Snapshot.objects.filter(kind=Snapshot.Kind.LIVE)
             .order_by("-taken_at", "-pk").first())
 
 
-def stored_baseline(campaign, kinds):
-    """{(kind, key): (migrant, founding)} from the ten-day snapshot at the push's start, if
-    it has been taken; the refresh task takes it, a page never does (it reads, only)."""
-    period = period_of(campaign.push_start - timedelta(days=1))
-    return {(f.kind, f.key): (f.migrant, f.founding or EMPTY)
-            for f in ScopeFigure.objects.filter(snapshot__kind=Snapshot.Kind.TEN_DAY,
-                                                snapshot__as_of=period.end, kind__in=kinds)}
-
-
 def _context(snapshot, kinds):
     campaign = campaign_get(snapshot.as_of.year)
     return Context(snapshot=snapshot, campaign=campaign, plan=campaign.plan(),
-                   baseline=stored_baseline(campaign, kinds), day=snapshot.as_of)
+                   baseline=baseline_rates(campaign, kinds=kinds, take=False),
+                   day=snapshot.as_of)
 
 
 def rank_lines(lines):
@@ -272,7 +256,7 @@ def group_lines(group_figures, new_by_group):
 class BacklogLine:
     name: str
     pending: int
-    overdue: int  # waiting longer than BACKLOG_DAYS
+    overdue: int  # waiting longer than applications.models.OVERDUE_DAYS
 
 
 def application_backlog(street_lines, today):

@@ -6,16 +6,16 @@ Both are stored when made and read as stored.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from reporting import campaigns
 from reporting.figures import KINDS, figures_as_of
 from reporting.models import Campaign, MilestoneReport, ScopeFigure, Snapshot
 from reporting.periods import period_of
 from reporting.progress import campaign_get
 from reporting.snapshots import ten_day_snapshot_take
+from subsidies.selectors import totals_stored
 
 def _rate_json(rate):
-    if rate is None:
-        return None
-    return {"num": rate.num, "den": rate.den, "pct": rate.pct, "display": rate.display()}
+    return None if rate is None else rate.as_stored()
 
 
 def _scopes_as_of(day):
@@ -68,17 +68,10 @@ def milestone_report_make(campaign, milestone):
         with transaction.atomic():
             return MilestoneReport.objects.create(
                 campaign=campaign, kind=MilestoneReport.Kind.MILESTONE, as_of=milestone.on,
-                target=_decimal(milestone.target), content=content), True
+                target=campaigns.fraction_decimal(milestone.target), content=content), True
     except IntegrityError:
         return MilestoneReport.objects.get(campaign=campaign, as_of=milestone.on,
                                            kind=MilestoneReport.Kind.MILESTONE), False
-
-
-def _decimal(fraction):
-    from decimal import Decimal
-
-    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(
-        Decimal("0.0001"))
 
 
 def summary_content(campaign):
@@ -106,18 +99,7 @@ def summary_content(campaign):
                      "founding_met": _met(counts.founding, plan.milestones[-1].target)})
     return {"campaign": campaign.title, "from": campaign.mobilisation_start.isoformat(),
             "as_of": as_of.isoformat(), "milestones": milestones, "scopes": rows,
-            "subsidies": _subsidy_totals(campaign.year)}
-
-
-def _subsidy_totals(year):
-    from subsidies.selectors import totals_table
-
-    table = totals_table(year=year)
-    return {"rows": [{"name": str(r["name"]), "entitled": str(r["entitled"]),
-                      "paid": str(r["paid"]), "paid_city": str(r["paid_city"]),
-                      "paid_district": str(r["paid_district"])} for r in table.rows],
-            "total": {k: str(v) for k, v in table.total.items() if k != "reconciles"},
-            "reconciles": table.reconciles}
+            "subsidies": totals_stored(year=campaign.year)}
 
 
 def campaign_summary_make(campaign):

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from reporting import campaigns
-from reporting.models import Campaign, ScopeFigure
+from reporting.models import Campaign, ScopeFigure, Snapshot
 from reporting.periods import period_of
 from reporting.rates import EMPTY
 from reporting.snapshots import ten_day_snapshot_take
@@ -26,22 +26,33 @@ def campaign_get(year):
     return campaign
 
 
+def _baseline_period(campaign):
+    """The ten-day period ending the day before the push, or None if not ended yet."""
+    period = period_of(campaign.push_start - timedelta(days=1))
+    return None if period.end >= timezone.localdate() else period
+
+
 def baseline_snapshot(campaign):
-    """The snapshot the straight line starts from, or None before the push has started."""
-    day_before = campaign.push_start - timedelta(days=1)
-    period = period_of(day_before)
-    if period.end >= timezone.localdate():
-        return None
-    return ten_day_snapshot_take(period)[0]
+    """The snapshot the straight line starts from (taken when missing), or None before the
+    push has started."""
+    period = _baseline_period(campaign)
+    return None if period is None else ten_day_snapshot_take(period)[0]
 
 
-def baseline_rates(campaign):
-    """{(kind, key): (migrant Rate, founding Rate)} at the start of the push."""
-    snapshot = baseline_snapshot(campaign)
-    if snapshot is None:
+def baseline_rates(campaign, *, kinds=None, take=True):
+    """{(kind, key): (migrant Rate, founding Rate)} at the start of the push, for `kinds`
+    (default all). With take=False (a page) the snapshot is read only if it exists; the
+    tasks and the bulletins take it when missing."""
+    period = _baseline_period(campaign)
+    if period is None:
         return {}
-    return {(f.kind, f.key): (f.migrant, f.founding or EMPTY)
-            for f in ScopeFigure.objects.filter(snapshot=snapshot)}
+    if take:
+        ten_day_snapshot_take(period)
+    figures = ScopeFigure.objects.filter(snapshot__kind=Snapshot.Kind.TEN_DAY,
+                                         snapshot__as_of=period.end)
+    if kinds is not None:
+        figures = figures.filter(kind__in=kinds)
+    return {(f.kind, f.key): (f.migrant, f.founding or EMPTY) for f in figures}
 
 
 @dataclass(frozen=True)

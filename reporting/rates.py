@@ -69,6 +69,10 @@ class Rate:
     def as_json(self):
         return {"num": self.num, "den": self.den, "pct": self.pct}
 
+    def as_stored(self):
+        """How a stored report keeps a rate: as_json and the text it showed."""
+        return {**self.as_json(), "display": self.display()}
+
 
 EMPTY = Rate(0, 0)
 

@@ -155,6 +155,18 @@ def totals_table(*, year=None):
                   and all(r["reconciles"] for r in rows))
 
 
+def totals_stored(*, year):
+    """totals_table of `year` as a stored report keeps it (money as text, to the fen):
+    {"rows": [{"programme_id", "name", every MONEY_KEYS}], "total": {...}, "reconciles"}."""
+    table = totals_table(year=year)
+    return {
+        "rows": [{"programme_id": row["programme_id"], "name": str(row["name"]),
+                  **{k: str(row[k]) for k in MONEY_KEYS}} for row in table.rows],
+        "total": {k: str(table.total[k]) for k in MONEY_KEYS},
+        "reconciles": table.reconciles,
+    }
+
+
 def totals_export_rows(table):
     for row in table.rows:
         yield [row["name"], row["year"], *[row[k] for k in MONEY_KEYS]]

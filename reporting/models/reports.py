@@ -67,8 +67,10 @@ class Campaign(models.Model):
             "mobilisation_start": mobilisation.start, "mobilisation_end": mobilisation.end,
             "survey_start": survey.start, "survey_end": survey.end,
             "push_start": push.start, "push_end": push.end, "summary_end": summary.end,
-            "first_milestone_on": first.on, "first_target": _decimal(first.target),
-            "second_milestone_on": second.on, "second_target": _decimal(second.target),
+            "first_milestone_on": first.on,
+            "first_target": campaigns.fraction_decimal(first.target),
+            "second_milestone_on": second.on,
+            "second_target": campaigns.fraction_decimal(second.target),
         }
 
     def plan(self):
@@ -88,13 +90,6 @@ class Campaign(models.Model):
                 campaigns.Milestone(self.second_milestone_on, Fraction(self.second_target)),
             ),
         )
-
-
-def _decimal(fraction):
-    from decimal import Decimal
-
-    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(
-        Decimal("0.0001"))
 
 
 class ReportingOrganisation(models.Model):

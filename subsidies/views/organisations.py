@@ -50,6 +50,34 @@ def _back(year, anchor=""):
     return redirect(f"{reverse('subsidies:organisation_programmes')}?year={year}{anchor}")
 
 
+def _form_post(request, form_class, form_name, action, success, anchor, status=200):
+    """A form of the page posted: `action(year, cleaned_data)`, then back to the page's
+    section, or the page again with the form's errors next to its fields."""
+    year = _year(request)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(year, form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, success)
+            return _back(year, anchor)
+    return _page(request, year, status=status, **{form_name: form})
+
+
+def _run(request, action, success, anchor):
+    """A button of the page: `action(year)` makes entitlements; how many is told."""
+    year = _year(request)
+    try:
+        created = action(year)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success % {"n": created})
+    return _back(year, anchor)
+
+
 @office_page()
 @require_GET
 def organisation_programmes(request):
@@ -59,32 +87,19 @@ def organisation_programmes(request):
 @office_page(write=True)
 @require_POST
 def development_create(request):
-    year = _year(request)
-    try:
-        created = organisations.development_entitlements_create(year=year, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)d development-subsidy entitlements created.")
-                         % {"n": created})
-    return _back(year, "#development")
+    return _run(request, lambda year: organisations.development_entitlements_create(
+        year=year, by=request.user), _("%(n)d development-subsidy entitlements created."),
+        "#development")
 
 
 @office_page(write=True)
 @require_POST
 def industry_grant_create(request):
-    year = _year(request)
-    form = IndustryGrantForm(request.POST)
-    if form.is_valid():
-        try:
-            organisations.industry_grant_create(year=year, by=request.user,
-                                                **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Grant entered; it waits for approval."))
-            return _back(year, "#grants")
-    return _page(request, year, grant_form=form)
+    return _form_post(
+        request, IndustryGrantForm, "grant_form",
+        lambda year, data: organisations.industry_grant_create(year=year, by=request.user,
+                                                               **data),
+        _("Grant entered; it waits for approval."), "#grants")
 
 
 @office_page(write=True)
@@ -111,45 +126,25 @@ def founding_rebate_record(request):
 @office_page(write=True)
 @require_POST
 def model_home_selection_add(request):
-    year = _year(request)
-    form = ModelHomeSelectionForm(request.POST)
-    if form.is_valid():
-        try:
-            organisations.model_home_selection_add(year=year, by=request.user,
-                                                   **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Selection recorded."))
-            return _back(year, "#model-homes")
-    return _page(request, year, selection_form=form)
+    return _form_post(
+        request, ModelHomeSelectionForm, "selection_form",
+        lambda year, data: organisations.model_home_selection_add(year=year, by=request.user,
+                                                                  **data),
+        _("Selection recorded."), "#model-homes")
 
 
 @office_page(write=True)
 @require_POST
 def model_home_awards_create(request):
-    year = _year(request)
-    try:
-        created = organisations.model_home_awards_create(year=year, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)d model-home awards created.") % {"n": created})
-    return _back(year, "#model-homes")
+    return _run(request, lambda year: organisations.model_home_awards_create(
+        year=year, by=request.user), _("%(n)d model-home awards created."), "#model-homes")
 
 
 @office_page(write=True)
 @require_POST
 def social_worker_add(request):
     """A social union worker placed with a street or an industry federation."""
-    year = _year(request)
-    form = SocialWorkerForm(request.POST)
-    if form.is_valid():
-        try:
-            organisations.social_worker_add(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Social union worker recorded."))
-            return _back(year, "#social-workers")
-    return _page(request, year, status=400, social_worker_form=form)
+    return _form_post(
+        request, SocialWorkerForm, "social_worker_form",
+        lambda year, data: organisations.social_worker_add(by=request.user, **data),
+        _("Social union worker recorded."), "#social-workers", status=400)
