@@ -147,8 +147,8 @@ def application_counts_by_scope(start, day):
              r["received"], r["approved"]) for r in rows]
 
 
-def pending_counts_by_street(today=None):
-    """{street_id: (pending, pending over ten days)} for the leadership's dashboard."""
+def pending_counts_by_street():
+    """{street_id: (pending, pending over ten days)} now, for the leadership's dashboard."""
     rows = (Application.objects.pending().order_by().values("street_id")
             .annotate(pending=Count("pk"), overdue=Count("pk", filter=overdue_q())))
     return {r["street_id"]: (r["pending"], r["overdue"]) for r in rows}

@@ -259,9 +259,9 @@ class BacklogLine:
     overdue: int  # waiting longer than applications.models.OVERDUE_DAYS
 
 
-def application_backlog(street_lines, today):
+def application_backlog(street_lines):
     """Pending online applications per street, and those pending over ten days."""
-    counts = {str(key): value for key, value in pending_counts_by_street(today).items()}
+    counts = {str(key): value for key, value in pending_counts_by_street().items()}
     return [BacklogLine(line.name, *counts.get(line.key, (0, 0))) for line in street_lines]
 
 
@@ -304,7 +304,7 @@ class DistrictDashboard:
     trend: Trend
     street_trend: Trend | None
     chosen_street: ScopeLine | None
-    backlog: list | None
+    backlog: list
     subsidies: list
     subsidy_total: SubsidyLine
 
@@ -317,7 +317,7 @@ DISTRICT_KINDS = (ScopeKind.DISTRICT, ScopeKind.STREET, ScopeKind.INDUSTRY, Scop
                   ScopeKind.GROUP)
 
 
-def district_dashboard(*, snapshot=None, street_id=None, today=None):
+def district_dashboard(*, snapshot=None, street_id=None):
     """The leadership dashboard from the latest current-figures snapshot (None: none has
     been taken yet). `street_id` picks the street whose trend is drawn beside the
     district's."""
@@ -345,7 +345,7 @@ def district_dashboard(*, snapshot=None, street_id=None, today=None):
         groups=group_lines([line.figure for line in by_kind[ScopeKind.GROUP]],
                            trend.new_members_by_group),
         trend=trend, street_trend=street_trend, chosen_street=chosen,
-        backlog=application_backlog(streets, today or snapshot.as_of),
+        backlog=application_backlog(streets),
         subsidies=subsidies, subsidy_total=subsidy_total,
     )
 

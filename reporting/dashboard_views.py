@@ -50,7 +50,7 @@ def index(request):
             "trend": charts.trend(trends, milestones),
             "groups": charts.groups(data.groups),
             "sectors": charts.rates_by_scope(data.sectors, milestones),
-            "backlog": charts.backlog(data.backlog) if data.backlog is not None else None,
+            "backlog": charts.backlog(data.backlog),
             "subsidies": charts.subsidies(data.subsidy_total),
         },
     })
