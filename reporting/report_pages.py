@@ -7,6 +7,8 @@ bulletin is read by every street); a narrative is read by the office, the leader
 its own federation; drafts of bulletins by the office and the leadership only.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,11 +42,10 @@ def _reader(request):
 
 
 def _report_page(view):
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         _reader(request)
         return view(request, *args, **kwargs)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return login_required(wrapped)
 
 
