@@ -137,8 +137,9 @@ def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
     and the year's settings are still `settings_as_read` (column: value), the ones the
     caller's checks used.
 
-    Returns (active, settings_current, entitlement or None); without a seat the entitlement
-    is None. A unique constraint refusing the entitlement raises IntegrityError and the
+    Returns `entitlement`, saved, or None when no seat was taken: the membership not
+    active, the settings changed or the quota full, for the caller's checked way to tell
+    which. A unique constraint refusing the entitlement raises IntegrityError and the
     statement, seat included, changes nothing. The statement is prepared once per database
     connection (parsed and planned once).
     """
@@ -146,61 +147,66 @@ def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
 
     db = connections[connection.alias]  # the wrapper itself, not the thread-local proxy
     active_sql, active_params = active if isinstance(active, tuple) else _sql(active)
-    columns = tuple(settings_as_read)
-    sql, name = _claim_statement(db, active_sql, columns)
-    values = [f.get_db_prep_save(f.pre_save(entitlement, True), db) for f in _CLAIM_FIELDS]
-    same_params = list(settings_as_read.values())
-    params = [*active_params, seat, *same_params, *values, entitlement.created_at,
-              by.pk if by else None, seat, *same_params]
+    for field in _CLAIM_AUTO_FIELDS:
+        field.pre_save(entitlement, True)  # created_at
+    # The values as the instance holds them: the statement casts each to its column's type,
+    # and on PostgreSQL Django's per-field preparation of these types changes nothing. Empty
+    # ones (NULL, '') are written in the statement's text: a claim leaves most columns
+    # empty, and every parameter of an EXECUTE costs the server a parse.
+    values = [getattr(entitlement, attname) for attname in _CLAIM_ATTNAMES]
+    shape = tuple(None if value is None else "" if value == "" else True for value in values)
+    sql, name = _claim_statement(db, active_sql, tuple(settings_as_read), shape)
+    params = [seat, *settings_as_read.values(), *active_params,
+              *(value for value, kind in zip(values, shape) if kind is True),
+              entitlement.created_at, by.pk if by else None]
     with db.cursor() as cursor:
         _execute_prepared(db, cursor, sql, name, params)
         row = cursor.fetchone()
-        names = [column.name for column in cursor.description]
-    is_active, current, *rest = row
-    got = dict(zip(names[2:], rest, strict=True))
-    if got["id"] is None:
-        return is_active, current, None
-    fields = Entitlement._meta.concrete_fields
-    claim = Entitlement.from_db(db.alias, [f.attname for f in fields],
-                                [got[f.column] for f in fields])
-    return is_active, current, claim
+    if row is None:
+        return None
+    entitlement.pk = row[0]
+    entitlement._state.adding, entitlement._state.db = False, db.alias
+    return entitlement
 
 
-_claim_statements = {}  # (active SQL, settings columns): (SQL, prepared statement name)
+# (active SQL, settings columns, which values are empty): (SQL, prepared statement name)
+_claim_statements = {}
 
 
-def _claim_statement(db, active_sql, columns):
-    """claim_insert's SQL, built once per process for its shape."""
+def _claim_statement(db, active_sql, columns, shape):
+    """claim_insert's SQL, built once per process for its shape: `shape` says of each of
+    _CLAIM_FIELDS whether its value is NULL (None), '' or a parameter (True)."""
     import hashlib
 
     from subsidies.models import ProgrammeYear
 
-    key = (active_sql, columns)
+    key = (active_sql, columns, shape)
     if key in _claim_statements:
         return _claim_statements[key]
-    year_table = ProgrammeYear._meta.db_table
     fields = _CLAIM_FIELDS
     same = " AND ".join(f"{column} IS NOT DISTINCT FROM %s" for column in columns)
-    typed = ", ".join(f"%s::{f.cast_db_type(db)}" for f in fields)
+    literal = {None: "NULL", "": "''", True: "%s"}
+    typed = ", ".join(f"{literal[kind]}::{f.cast_db_type(db)}"
+                      for f, kind in zip(fields, shape, strict=True))
     history_of_new = ", ".join(f"new.{f.column}" for f in Entitlement._meta.concrete_fields)
     sql = (
-        f"WITH active AS ({active_sql}), "
-        f"seat AS (UPDATE {year_table} SET accepted = accepted + 1 "
-        f"WHERE id = %s AND accepted < quota AND {same} AND EXISTS (SELECT 1 FROM active) "
+        f"WITH seat AS (UPDATE {ProgrammeYear._meta.db_table} SET accepted = accepted + 1 "
+        f"WHERE id = %s AND accepted < quota AND {same} AND EXISTS ({active_sql}) "
         f"RETURNING id), "
         f"new AS (INSERT INTO {TABLE} ({', '.join(f.column for f in fields)}) "
         f"SELECT {typed} FROM seat RETURNING *), "
         f"history AS (INSERT INTO {HISTORY_TABLE} ({_HISTORY_COLUMNS}) "
         f"SELECT {history_of_new}, %s::timestamptz, NULL, '+', %s::bigint FROM new) "
-        f"SELECT EXISTS (SELECT 1 FROM active), "
-        f"EXISTS (SELECT 1 FROM {year_table} WHERE id = %s AND {same}), new.* "
-        f"FROM (SELECT 1) AS one LEFT JOIN new ON true")
+        f"SELECT id FROM new")
     name = "subsidies_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
     _claim_statements[key] = sql, name
     return sql, name
 
 
 _CLAIM_FIELDS = [f for f in Entitlement._meta.concrete_fields if not f.primary_key]
+_CLAIM_ATTNAMES = [f.attname for f in _CLAIM_FIELDS]
+_CLAIM_AUTO_FIELDS = [f for f in _CLAIM_FIELDS
+                      if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
 
 
 def _execute_prepared(db, cursor, sql, name, params):

@@ -80,7 +80,7 @@ def skill_check(member, *, level, certificate_date, on):
 
 def active_membership(member, on):
     """The member's row if the membership is active on `on` (a queryset of its pk)."""
-    return Member.objects.active_on(on).filter(pk=member.pk).values("pk")
+    return Member.objects.active_on(on).filter(pk=member.pk).order_by().values("pk")
 
 
 def not_active():

@@ -365,8 +365,9 @@ def spring_return_claim(*, member, fare, ticket_number, trip_date, received_at=N
                                         trip_date=trip_date, received_at=received_at)
 
 
-# The spring-return settings of a year as this process last read them; the claim's statement
-# checks they are still current (SPRING_SETTINGS_CHECKED), so an edit is never missed.
+# The spring-return settings of a year as this process last read them, with the values of
+# SPRING_SETTINGS_CHECKED by column; the claim's statement checks they are still current, so
+# an edit is never missed.
 _spring_settings = {}
 SPRING_SETTINGS_CHECKED = ("amount", "city_share", "spring_festival", "window_start",
                            "window_end")
@@ -374,13 +375,16 @@ SPRING_SETTINGS_CHECKED = ("amount", "city_share", "spring_festival", "window_st
 
 def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, received_at):
     on = timezone.localtime(received_at).date()
-    settings = _spring_settings.get(on.year)
-    if settings is None:
+    cached = _spring_settings.get(on.year)
+    if cached is None:
         try:
             settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
         except ValidationError:
             return None
-        _spring_settings[on.year] = settings
+        as_read = {ProgrammeYear._meta.get_field(name).column: getattr(settings, name)
+                   for name in SPRING_SETTINGS_CHECKED}
+        cached = _spring_settings[on.year] = settings, as_read
+    settings, as_read = cached
     ticket_number = (ticket_number or "").strip().upper()
     if not ticket_number:
         return None
@@ -395,24 +399,19 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
         amount=money.amount, city_amount=money.city, district_amount=money.district,
         state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
         fare=fare, received_at=received_at)
-    as_read = {ProgrammeYear._meta.get_field(name).column: getattr(settings, name)
-               for name in SPRING_SETTINGS_CHECKED}
     try:
         # One statement is atomic by itself; inside a caller's transaction, a savepoint.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            active, current, claim = bulk.claim_insert(
+            claim = bulk.claim_insert(
                 entitlement=entitlement, active=_active_membership_sql(member, on),
                 seat=settings.pk, settings_as_read=as_read)
     except IntegrityError as error:
         _duplicate_refusal(error, SPRING_RETURN_DUPLICATES)
         raise
-    if not current:
-        _spring_settings.pop(on.year, None)
-        return None
-    if not active:
-        raise _not_eligible(rules.not_active())
     if claim is None:
-        raise QuotaFull(_("The quota is full."))
+        # No seat: the membership not active, the settings edited or the quota full. The
+        # checked way reads the settings again and tells which.
+        _spring_settings.pop(on.year, None)
     return claim
 
 
