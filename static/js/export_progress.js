@@ -1,5 +1,6 @@
 // Progress of a background Excel export (reporting/views.py): polls the job's JSON status
-// until it is finished, then shows the download button. No inline script (CSP).
+// (static/js/poll.js) until it is finished, then shows the download button. No inline
+// script (CSP).
 (function () {
   "use strict";
   var box = document.querySelector("[data-status-url]");
@@ -9,7 +10,6 @@
   var url = box.getAttribute("data-status-url");
   var bar = box.querySelector("[data-role=bar]");
   var progress = box.querySelector("[role=progressbar]");
-  var delay = 1000;
 
   function show(state) {
     bar.style.width = state.percent + "%";
@@ -27,26 +27,6 @@
     }
   }
 
-  function poll() {
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error(response.status);
-        }
-        return response.json();
-      })
-      .then(function (state) {
-        show(state);
-        if (!state.finished) {
-          delay = Math.min(delay * 1.5, 5000);
-          window.setTimeout(poll, delay);
-        }
-      })
-      .catch(function () {
-        window.setTimeout(poll, 5000);
-      });
-  }
-
   show({
     percent: Number(bar.getAttribute("data-percent")) || 0,
     status_label: box.querySelector("[data-role=status]").textContent,
@@ -54,5 +34,8 @@
     status: "",
     download_url: null,
   });
-  poll();
+  window.hedongPoll(url, function (state) {
+    show(state);
+    return state.finished;
+  });
 })();

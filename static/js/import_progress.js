@@ -1,5 +1,6 @@
-// Progress of an import run: polls the run's JSON status and reloads the page when the
-// phase ends. Loaded as a file (the Content Security Policy forbids inline script).
+// Progress of an import run: polls the run's JSON status (static/js/poll.js) and reloads
+// the page when the phase ends. Loaded as a file (the Content Security Policy forbids
+// inline script).
 (function () {
   "use strict";
   var box = document.getElementById("import-progress");
@@ -19,31 +20,14 @@
     text.textContent = done + " / " + total;
   }
 
-  function poll() {
-    fetch(box.dataset.statusUrl, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error(String(response.status));
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        var progress = data.progress || {};
-        show(progress.done || 0, progress.total || 0);
-        if (data.status !== started) {
-          window.location.reload();
-          return;
-        }
-        window.setTimeout(poll, 1500);
-      })
-      .catch(function () {
-        window.setTimeout(poll, 5000);
-      });
-  }
-
   show(Number(box.dataset.done) || 0, Number(box.dataset.total) || 0);
-  window.setTimeout(poll, 1000);
+  window.hedongPoll(box.dataset.statusUrl, function (data) {
+    var progress = data.progress || {};
+    show(progress.done || 0, progress.total || 0);
+    if (data.status !== started) {
+      window.location.reload();
+      return true;
+    }
+    return false;
+  });
 })();

@@ -5,7 +5,7 @@ result with two failures is imported and the two go into a new batch. Then a mem
 
 The Celery tasks run in this process: the test records what the page queues (the task's
 `delay`, patched) and then calls the task function itself, as a worker would; the page's
-static poller (static/js/subsidies_poll.js) notices and shows the result.
+static poller (static/js/poll.js) notices and shows the result.
 """
 
 import io
