@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -207,6 +207,14 @@ def bulletin_detail(request, pk):
         "latest": latest, "publisher": request.user.role in PUBLISHERS,
         "correction_form": CorrectionForm(),
     })
+
+
+@_report_page
+@require_GET
+def bulletin_status(request, pk):
+    """Whether a correction's figures are computed yet, for static/js/poll.js."""
+    bulletin = _bulletin_or_404(request.user, pk)
+    return JsonResponse({"finished": not bulletin.content.get("pending", False)})
 
 
 @_report_page

@@ -27,6 +27,7 @@ urlpatterns = [
     path("narratives/<int:pk>/", report_pages.narrative_detail, name="narrative_detail"),
     path("bulletins/<int:pk>/", report_pages.bulletin_detail, name="bulletin_detail"),
     path("bulletins/<int:pk>/excel/", report_pages.bulletin_excel, name="bulletin_excel"),
+    path("bulletins/<int:pk>/status/", report_pages.bulletin_status, name="bulletin_status"),
     path("bulletins/<int:pk>/publish/", report_pages.bulletin_publish,
          name="bulletin_publish"),
     path("bulletins/<int:pk>/refresh/", report_pages.bulletin_refresh,

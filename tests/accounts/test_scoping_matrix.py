@@ -275,6 +275,7 @@ DETAIL_ROUTES += [("reporting:narrative_detail", "narrative", "read")]
 UNSCOPED_ROUTES |= {
     "reporting:index", "reporting:ten_day_detail", "reporting:ten_day_excel",
     "reporting:narrative_edit", "reporting:bulletin_detail", "reporting:bulletin_excel",
+    "reporting:bulletin_status",
     "reporting:bulletin_publish", "reporting:bulletin_refresh", "reporting:bulletin_correct",
     "reporting:milestone_detail", "reporting:milestone_excel",
     "reporting:export_job_list", "reporting:export_job_detail", "reporting:export_job_status",

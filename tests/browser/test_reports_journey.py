@@ -7,6 +7,7 @@ import re
 
 import pytest
 import time_machine
+from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -71,3 +72,34 @@ def test_the_latest_bulletin_and_a_narrative_on_time(organisation_structure, liv
         expect(page.get_by_test_id("narrative-reminder")).to_have_count(0)
         expect(page.get_by_test_id("ten-day-list").locator("tbody tr").first).to_contain_text(
             "按时")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_correction_shows_its_figures_once_they_are_computed(organisation_structure,
+                                                                live_server, page, monkeypatch):
+    """The correction's figures are computed in Celery; the page says so and shows them by
+    itself when they are ready (static/js/poll.js), with no reload by the reader. The task
+    runs in this process, as a worker would, after the page has been seen waiting."""
+    from reporting import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.bulletin_correction_compute_task, "delay",
+                        lambda *args: queued.append(args))
+    with time_machine.travel("2026-11-30 10:00 +0800", tick=True):
+        seed_registry(seed=5, workers=120, units=30)
+        leader = user_upsert(username="leader_zhou", role=Role.LEADER, password=PASSWORD,
+                             full_name="周")
+        october, _ = bulletins.bulletin_draft(2026, 10)
+        bulletins.bulletin_publish(bulletin=october, by=leader)
+
+        _login(page, live_server.url, "leader_zhou")
+        page.goto(f"{live_server.url}{reverse('reporting:bulletin_detail', args=[october.pk])}")
+        page.get_by_label("更正内容").fill("补录10月入会人员")
+        page.get_by_role("button", name="生成更正版").click()
+        pending = page.get_by_test_id("bulletin-pending")
+        expect(pending).to_contain_text("算好后本页会自动显示")
+        assert len(queued) == 1
+        tasks.bulletin_correction_compute_task(*queued[0])
+        expect(pending).to_have_count(0, timeout=15_000)
+        expect(page.get_by_test_id("bulletin-correction")).to_contain_text("补录10月入会人员")
+        expect(page.get_by_test_id("bulletin-streets").locator("tbody tr")).to_have_count(12)

@@ -168,13 +168,18 @@ def test_a_correction_without_a_note_is_refused_and_with_one_is_a_new_draft(
                                                      args=[correction.pk])
     html = response.content.decode()
     assert "补录10月入会人员" in html and 'data-testid="bulletin-pending"' in html
+    status_url = reverse("reporting:bulletin_status", args=[correction.pk])
+    assert f'data-poll-url="{status_url}"' in html and "js/poll.js" in html
+    assert client.get(status_url).json() == {"finished": False}
     assert not correction.is_published
     with tasks_in_process(), django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reporting:bulletin_refresh", args=[correction.pk]))
     correction.refresh_from_db()
     assert "pending" not in correction.content and len(correction.content["streets"]) == 12
+    assert client.get(status_url).json() == {"finished": True}
     html = client.get(reverse("reporting:bulletin_detail", args=[correction.pk])).content
     assert b"bulletin-pending" not in html and "数据无变化".encode() in html
+    assert b"data-poll-url" not in html and b"js/poll.js" not in html
 
 
 def test_the_milestone_report_lists_who_missed_and_exports(client, registry, leader):
