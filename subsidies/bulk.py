@@ -213,7 +213,14 @@ def _execute_prepared(db, cursor, sql, name, params):
     """Run `sql` (%s placeholders) as the prepared statement `name` of this database
     connection: PREPAREd the first time the connection meets it, then EXECUTEd with the
     values. A prepared statement lives as long as the connection (whatever its
-    transactions do); a new connection prepares again."""
+    transactions do); a new connection prepares again. With
+    settings.DATABASE_PREPARED_STATEMENTS false (a transaction-mode pooler), `sql` is
+    simply executed."""
+    from django.conf import settings
+
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
     raw = db.connection
     prepared = getattr(db, "_subsidies_prepared", None)
     if prepared is None or prepared[0] is not raw:

@@ -101,6 +101,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# The spring-return claim's statement is PREPAREd once per connection (subsidies/bulk.py).
+# Behind a pooler that hands out a connection per transaction (PgBouncer's transaction
+# mode) a prepared statement may be missing on the next one: set this to false there.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 # ---------------------------------------------------------------------------
 # Authentication

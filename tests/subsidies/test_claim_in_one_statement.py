@@ -22,6 +22,15 @@ def _claim(member, ticket, fare=Decimal("250")):
                                trip_date=date(2026, 2, 25), received_at=CLAIM_TIME)
 
 
+@pytest.fixture(autouse=True)
+def settings_read_afresh():
+    """The process keeps the year's settings as it last read them; each test starts with
+    none (another test's edited settings would send its first claim the checked way)."""
+    from subsidies import services
+
+    services._spring_settings.clear()
+
+
 @pytest.fixture
 def members(dawangzhuang_community):
     from tests.subsidies.conftest import make_members
@@ -72,3 +81,18 @@ def test_a_membership_ended_since_it_was_read_is_refused_without_a_seat(members)
     assert error.value.messages == ["会籍不在有效状态。"]
     assert ProgrammeYear.objects.get(programme_id="SPRING_RETURN", year=2026).accepted == 1
     assert Entitlement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_without_prepared_statements_a_claim_is_still_one_statement(members, settings):
+    """Behind a transaction-mode pooler (DATABASE_PREPARED_STATEMENTS false) nothing is
+    PREPAREd: the same statement is sent as it is, with the same result."""
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    _claim(members[0], "T0")  # reads the year's settings once
+    with CaptureQueriesContext(connection) as queries:
+        claim = _claim(members[1], "T1")
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1, statements
+    assert not statements[0].startswith(("PREPARE", "EXECUTE"))
+    assert Entitlement.objects.get(pk=claim.pk).ticket_number == "T1"
+    assert Entitlement.history.filter(id=claim.pk, history_type="+").count() == 1
