@@ -23,6 +23,7 @@
 Run with `make bench`, or:
   DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services \\
       .venv/bin/python bench/bench_subsidies.py [--members 100000] [--claims 3000]
+      [--rounds 2] [--claim-rounds 5] [--only a|b]
 """
 
 import argparse
