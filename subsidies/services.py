@@ -5,6 +5,7 @@ rule against double payment."""
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -398,7 +399,8 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
         programme_id=ProgrammeCode.SPRING_RETURN, year=on.year, member=member,
         amount=money.amount, city_amount=money.city, district_amount=money.district,
         state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
-        fare=fare, received_at=received_at)
+        fare=Decimal(fare).quantize(rules.CENT),  # as stored: the claim is not read back
+        received_at=received_at)
     try:
         # One statement is atomic by itself; inside a caller's transaction, a savepoint.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():

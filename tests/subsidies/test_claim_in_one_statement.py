@@ -48,6 +48,7 @@ def test_a_claim_is_one_statement_with_its_history(members):
     stored = Entitlement.objects.get(pk=claim.pk)
     for field in Entitlement._meta.concrete_fields:
         assert getattr(claim, field.attname) == getattr(stored, field.attname), field.name
+    assert str(claim.fare) == str(stored.fare) == "250.00"  # shown as stored
     (history,) = Entitlement.history.filter(id=claim.pk)
     assert (history.history_type, history.state, history.amount) == ("+", "pending",
                                                                      Decimal("250.00"))
