@@ -63,24 +63,14 @@ def clean_applicant_name(value):
     return name
 
 
-def _check_submission(*, name, id_number, phone, employer, street, community,
-                      occupation_group, declared, consented, consent_version, today):
-    """Every check of the form, as errors keyed by field; the cleaned values."""
+def _check_applicant(*, name, phone, employer, street, community, occupation_group):
+    """The checks of who applies and where they work, shared by the submission and the
+    reviewer's correction: errors keyed by field, and the cleaned values."""
     errors, clean = {}, {}
     try:
         clean["name"] = clean_applicant_name(name)
     except ValidationError as error:
         errors["name"] = error.error_list
-    try:
-        rid = clean_resident_id(id_number, today=today)
-    except ValidationError as error:
-        errors["id_number"] = error.error_list
-    else:
-        clean["id_number"] = rid.number
-        if age_on(rid.birth_date, today) < MINIMUM_AGE:
-            errors["id_number"] = [ValidationError(
-                _("Members must be 16 or older; by this ID number you are not yet 16."),
-                code="under_age")]
     try:
         clean["phone"] = clean_phone(phone)
     except ValidationError as error:
@@ -101,6 +91,29 @@ def _check_submission(*, name, id_number, phone, employer, street, community,
             _("The community %(community)s is not in %(street)s; choose the street and "
               "community again.") % {"community": community.name, "street": street.name},
             code="street_mismatch")]
+    return errors, clean
+
+
+# The public form's order, so that the API lists refusals as the page shows them.
+_SUBMISSION_FIELDS = ("name", "id_number", "phone", "occupation_group", "employer", "street",
+                      "community", "declared", "consented")
+
+
+def _check_submission(*, name, id_number, phone, employer, street, community,
+                      occupation_group, declared, consented, consent_version, today):
+    """Every check of the form, as errors keyed by field; the cleaned values."""
+    errors, clean = _check_applicant(name=name, phone=phone, employer=employer, street=street,
+                                     community=community, occupation_group=occupation_group)
+    try:
+        rid = clean_resident_id(id_number, today=today)
+    except ValidationError as error:
+        errors["id_number"] = error.error_list
+    else:
+        clean["id_number"] = rid.number
+        if age_on(rid.birth_date, today) < MINIMUM_AGE:
+            errors["id_number"] = [ValidationError(
+                _("Members must be 16 or older; by this ID number you are not yet 16."),
+                code="under_age")]
     if not declared:
         errors["declared"] = [ValidationError(_("Please confirm the declaration to apply."),
                                               code="required")]
@@ -113,8 +126,20 @@ def _check_submission(*, name, id_number, phone, employer, street, community,
                                                  "read it again and agree."),
                                                code="consent_version")]
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError({field: errors[field] for field in _SUBMISSION_FIELDS
+                               if field in errors})
     return clean
+
+
+def _routed_street(*, employer, community):
+    """The street that reviews: the employer's, else the community's (SPEC §5)."""
+    return employer.street if employer is not None else community.street
+
+
+def _phone_flag(*, phone_hmac, id_hmac):
+    """The phone already belongs to an active member other than this applicant."""
+    return (Member.objects.filter(status=MemberStatus.ACTIVE, worker__phone_hmac=phone_hmac)
+            .exclude(worker__id_hmac=id_hmac).exists())
 
 
 def _pending_application(id_hmac, *, after_conflict=False):
@@ -151,11 +176,9 @@ def application_submit(*, name, id_number, phone, employer, street, community,
         name=clean["name"], id_number=clean["id_number"], id_hmac=id_hmac,
         phone=clean["phone"], phone_hmac=phone_hmac, employer=employer,
         occupation_group=occupation_group, community=community,
-        street=employer.street if employer is not None else community.street,
+        street=_routed_street(employer=employer, community=community),
         declared=True, consent_version=consent_version, consented_at=timezone.now(),
-        phone_flag=Member.objects.filter(status=MemberStatus.ACTIVE,
-                                         worker__phone_hmac=phone_hmac)
-        .exclude(worker__id_hmac=id_hmac).exists(),
+        phone_flag=_phone_flag(phone_hmac=phone_hmac, id_hmac=id_hmac),
     )
     for _attempt in range(5):
         application.number = new_application_number(today)
