@@ -1,5 +1,6 @@
 """Writes of online applications (SPEC §5): the public submission, shared by the page and
-the API, and the street's approval or rejection."""
+the API, the reviewer's correction of a pending application, and the street's approval or
+rejection."""
 
 import secrets
 import unicodedata
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.consent import CONSENT_TEXTS
-from applications.models import Application, ApplicationStatus
+from applications.models import CORRECTION_NOTE_MAX_LENGTH, Application, ApplicationStatus
 from membership.identifiers import age_on, clean_phone, clean_resident_id
 from membership.models import (
     EmploymentForm,
@@ -196,15 +197,76 @@ def application_submit(*, name, id_number, phone, employer, street, community,
     raise RuntimeError("could not draw a free application number")
 
 
-def _locked_for_review(*, application, by):
+def _locked_for_review(*, application, by, reviewed_message=None):
     application = (Application.objects.select_for_update(of=("self",))
                    .select_related("employer", "community", "street")
                    .get(pk=application.pk))
     if not Application.objects.for_user(by, write=True).filter(pk=application.pk).exists():
         raise PermissionDenied
     if application.status != ApplicationStatus.PENDING:
-        raise ValidationError(_("This application has already been reviewed."),
-                              code="reviewed")
+        raise ValidationError(reviewed_message or _("This application has already been "
+                                                    "reviewed."), code="reviewed")
+    return application
+
+
+# What a reviewer may correct. Not the ID number: the applicant looks the application up
+# with its last 6 characters, and a wrong ID number is a rejection.
+CORRECTABLE_FIELDS = frozenset({"name", "phone", "employer", "occupation_group", "street",
+                                "community"})
+
+
+@transaction.atomic
+def application_correct(*, application, by, note, **fields):
+    """A reviewer corrects a pending application before deciding on it (issue 4).
+
+    `fields` are the values to change, among CORRECTABLE_FIELDS; the others keep theirs
+    (`street` is the street the community is chosen in, as on the public form; an
+    `employer` of None means scattered employment). The result is checked as a submission
+    is; the routed street, the phone's keyed hash and the phone flag are computed again.
+    The change goes into the history with the reviewer and the note as its reason.
+    """
+    unknown = set(fields) - CORRECTABLE_FIELDS
+    if unknown:
+        raise TypeError(f"application fields that cannot be corrected: {sorted(unknown)}")
+    application = _locked_for_review(
+        application=application, by=by,
+        reviewed_message=_("This application has already been reviewed; only a pending "
+                           "application can be corrected."))
+    values = {"name": application.name, "phone": application.phone,
+              "employer": application.employer,
+              "occupation_group": application.occupation_group,
+              "street": application.community.street, "community": application.community}
+    values.update(fields)
+    errors, clean = _check_applicant(**values)
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = [ValidationError(_("Say what was corrected and why."),
+                                          code="required")]
+    elif len(note) > CORRECTION_NOTE_MAX_LENGTH:
+        errors["note"] = [ValidationError(
+            _("Keep the note to %(max)d characters or fewer.")
+            % {"max": CORRECTION_NOTE_MAX_LENGTH}, code="max_length")]
+    if errors:
+        raise ValidationError(errors)
+
+    employer, community = values["employer"], values["community"]
+    changed = (clean["name"] != application.name or clean["phone"] != application.phone
+               or values["occupation_group"] != application.occupation_group
+               or getattr(employer, "pk", None) != application.employer_id
+               or community.pk != application.community_id)
+    if not changed:
+        raise ValidationError(_("Nothing differs from the application as it is; change a "
+                                "value or leave the form."), code="unchanged")
+    application.name, application.phone = clean["name"], clean["phone"]
+    application.phone_hmac = pii_hmac("phone", clean["phone"])
+    application.phone_flag = _phone_flag(phone_hmac=application.phone_hmac,
+                                         id_hmac=application.id_hmac)
+    application.employer, application.community = employer, community
+    application.occupation_group = values["occupation_group"]
+    application.street = _routed_street(employer=employer, community=community)
+    application._history_user = by
+    application._change_reason = note
+    application.save()
     return application
 
 
