@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from applications.consent import CONSENT_VERSION
 from applications.models import CORRECTION_NOTE_MAX_LENGTH, ApplicationStatus
+from membership.form_parts.units import date_input
 from membership.models import (
     Community,
     EmploymentForm,
@@ -221,6 +223,11 @@ class StatusLookupForm(_Honeypot):
 
 
 class ApproveForm(forms.Form):
+    # Empty means today, the day shown at first.
+    joined_on = forms.DateField(label=_("joined on"), initial=timezone.localdate,
+                                required=False, widget=date_input(),
+                                help_text=_("From the day the application was submitted to "
+                                            "today."))
     hukou_type = forms.ChoiceField(label=_("hukou type"), choices=HukouType.choices,
                                    widget=forms.RadioSelect,
                                    help_text=_("Ask the applicant; the ID number does not "

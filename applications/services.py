@@ -270,12 +270,28 @@ def application_correct(*, application, by, note, **fields):
     return application
 
 
+def _check_join_date(*, application, joined_on, today):
+    """Not after today, not before the day the application was submitted."""
+    submitted_on = timezone.localdate(application.created_at)
+    if joined_on > today:
+        raise ValidationError({"joined_on": ValidationError(
+            _("The join date cannot be after today."), code="future")})
+    if joined_on < submitted_on:
+        raise ValidationError({"joined_on": ValidationError(
+            _("The join date cannot be before the application was submitted "
+              "(%(date)s).") % {"date": submitted_on.isoformat()}, code="before_submission")})
+
+
 @transaction.atomic
-def application_approve(*, application, by, hukou_type, employment_form=None, union=None):
+def application_approve(*, application, by, hukou_type, employment_form=None, union=None,
+                        joined_on=None):
     """Approve: the worker (found by ID number, or registered) and the membership with its
-    member number, in one transaction with the application's change (SPEC §4, §5)."""
+    member number, in one transaction with the application's change (SPEC §4, §5).
+    `joined_on` (default today) may be any day from the submission to today."""
     application = _locked_for_review(application=application, by=by)
     today = timezone.localdate()
+    joined_on = joined_on or today
+    _check_join_date(application=application, joined_on=joined_on, today=today)
     if hukou_type not in HukouType.values:
         raise ValidationError({"hukou_type": _("Choose the hukou type.")})
     if application.employer_id is None:
@@ -300,7 +316,7 @@ def application_approve(*, application, by, hukou_type, employment_form=None, un
     if union is None:
         raise ValidationError({"union": _("The employer has no union yet: choose the base "
                                           "union the member joins.")})
-    member = member_enroll(by=by, worker=worker, union=union, joined_on=today,
+    member = member_enroll(by=by, worker=worker, union=union, joined_on=joined_on,
                            declared=application.declared, source=Source.APPLICATION)
     application.status = ApplicationStatus.APPROVED
     application.member = member

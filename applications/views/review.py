@@ -87,7 +87,8 @@ def application_approve(request, pk):
         try:
             application = services.application_approve(
                 application=application, by=request.user, hukou_type=data["hukou_type"],
-                employment_form=data.get("employment_form"), union=data.get("union"))
+                employment_form=data.get("employment_form"), union=data.get("union"),
+                joined_on=data["joined_on"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
