@@ -6,13 +6,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from applications.consent import CONSENT_VERSION
-from applications.models import ApplicationStatus
+from applications.models import CORRECTION_NOTE_MAX_LENGTH, ApplicationStatus
+from membership.form_parts.units import date_input
 from membership.models import (
     Community,
     EmploymentForm,
@@ -79,10 +81,11 @@ class CommunitySelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
-class ApplyForm(_Honeypot):
+class ApplicantForm(forms.Form):
+    """Who applies and where they work, as the public form asks it; the reviewer's
+    correction asks the same."""
+
     name = _text(pgettext_lazy("person", "name"), autocomplete="name", maxlength="50")
-    id_number = _text(_("ID number"), max_length=40, autocomplete="off",
-                      autocapitalize="characters", maxlength="20")
     phone = _text(_("mobile phone"), max_length=40, inputmode="tel", autocomplete="tel",
                   maxlength="20")
     work = forms.ChoiceField(
@@ -106,17 +109,6 @@ class ApplyForm(_Honeypot):
         empty_label=_("choose…"), widget=CommunitySelect,
         help_text=_("Where you live or work."),
         error_messages={"invalid_choice": _("Choose your community.")})
-    declared = forms.BooleanField(label=_("I confirm the declaration above."),
-                                  required=False)
-    consented = forms.BooleanField(
-        label=_("I have read how my personal information is used and I agree."),
-        required=False)
-    consent_version = forms.CharField(widget=forms.HiddenInput, required=False,
-                                      max_length=16, initial=CONSENT_VERSION)
-
-    field_order = ["name", "id_number", "phone", "work", "employer", "occupation_group",
-                   "street", "community", "declared", "consented", "consent_version",
-                   "website"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +125,8 @@ class ApplyForm(_Honeypot):
         employer.widget.attrs.update({"data-employer-search": reverse("applications:employers"),
                                       "data-search-placeholder": _("Search by name or credit "
                                                                    "code")})
-        chosen = self.data.get(self.add_prefix("employer")) if self.is_bound else None
+        chosen = (self.data.get(self.add_prefix("employer")) if self.is_bound
+                  else self.initial.get("employer"))
         options = [("", _("choose…"))]
         if chosen and str(chosen).isdigit() and len(str(chosen)) < 10:
             options += [(u.pk, f"{u.name}（{u.credit_code}）")
@@ -154,6 +147,22 @@ class ApplyForm(_Honeypot):
                 _("Choose your employer, or choose scattered employment."), code="required"))
         return data
 
+
+class ApplyForm(ApplicantForm, _Honeypot):
+    id_number = _text(_("ID number"), max_length=40, autocomplete="off",
+                      autocapitalize="characters", maxlength="20")
+    declared = forms.BooleanField(label=_("I confirm the declaration above."),
+                                  required=False)
+    consented = forms.BooleanField(
+        label=_("I have read how my personal information is used and I agree."),
+        required=False)
+    consent_version = forms.CharField(widget=forms.HiddenInput, required=False,
+                                      max_length=16, initial=CONSENT_VERSION)
+
+    field_order = ["name", "id_number", "phone", "work", "employer", "occupation_group",
+                   "street", "community", "declared", "consented", "consent_version",
+                   "website"]
+
     def submission(self):
         """The cleaned values as applications.services.application_submit takes them."""
         data = self.cleaned_data
@@ -164,6 +173,36 @@ class ApplyForm(_Honeypot):
             "declared": data["declared"], "consented": data["consented"],
             "consent_version": data["consent_version"] or CONSENT_VERSION,
         }
+
+
+class CorrectionForm(ApplicantForm):
+    """A reviewer's correction of a pending application. The phone starts empty, as the
+    page shows it masked: empty keeps it, a number replaces it."""
+
+    note = _text(_("what was corrected and why"), maxlength=str(CORRECTION_NOTE_MAX_LENGTH))
+
+    def __init__(self, *args, application, masked_phone, **kwargs):
+        initial = {"name": application.name, "occupation_group": application.occupation_group,
+                   "work": "employer" if application.employer_id else "scattered",
+                   "employer": application.employer_id,
+                   "street": application.community.street_id,
+                   "community": application.community_id}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["phone"].widget.attrs["placeholder"] = masked_phone
+        self.fields["phone"].help_text = _("Leave empty to keep %(phone)s.") % {
+            "phone": masked_phone}
+        self.fields["community"].help_text = _("Where the applicant lives or works.")
+        self.fields["note"].help_text = _("Kept in the application's history with your name.")
+
+    def correction(self):
+        """The cleaned values as applications.services.application_correct takes them."""
+        data = self.cleaned_data
+        values = {"name": data["name"], "employer": data.get("employer"),
+                  "occupation_group": data["occupation_group"], "street": data.get("street"),
+                  "community": data.get("community"), "note": data["note"]}
+        if data["phone"].strip():
+            values["phone"] = data["phone"]
+        return values
 
 
 class StatusLookupForm(_Honeypot):
@@ -184,6 +223,11 @@ class StatusLookupForm(_Honeypot):
 
 
 class ApproveForm(forms.Form):
+    # Empty means today, the day shown at first.
+    joined_on = forms.DateField(label=_("joined on"), initial=timezone.localdate,
+                                required=False, widget=date_input(),
+                                help_text=_("From the day the application was submitted to "
+                                            "today."))
     hukou_type = forms.ChoiceField(label=_("hukou type"), choices=HukouType.choices,
                                    widget=forms.RadioSelect,
                                    help_text=_("Ask the applicant; the ID number does not "

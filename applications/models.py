@@ -18,6 +18,8 @@ from membership.pii import EncryptedPIIField
 
 # Pending longer than this is flagged on the street's and the leadership's pages (SPEC §5).
 OVERDUE_DAYS = 10
+# A reviewer's correction note is the history's change reason, a column of 100 characters.
+CORRECTION_NOTE_MAX_LENGTH = 100
 
 
 class ApplicationStatus(models.TextChoices):

@@ -1,5 +1,6 @@
 """Writes of online applications (SPEC §5): the public submission, shared by the page and
-the API, and the street's approval or rejection."""
+the API, the reviewer's correction of a pending application, and the street's approval or
+rejection."""
 
 import secrets
 import unicodedata
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.consent import CONSENT_TEXTS
-from applications.models import Application, ApplicationStatus
+from applications.models import CORRECTION_NOTE_MAX_LENGTH, Application, ApplicationStatus
 from membership.identifiers import age_on, clean_phone, clean_resident_id
 from membership.models import (
     EmploymentForm,
@@ -63,24 +64,14 @@ def clean_applicant_name(value):
     return name
 
 
-def _check_submission(*, name, id_number, phone, employer, street, community,
-                      occupation_group, declared, consented, consent_version, today):
-    """Every check of the form, as errors keyed by field; the cleaned values."""
+def _check_applicant(*, name, phone, employer, street, community, occupation_group):
+    """The checks of who applies and where they work, shared by the submission and the
+    reviewer's correction: errors keyed by field, and the cleaned values."""
     errors, clean = {}, {}
     try:
         clean["name"] = clean_applicant_name(name)
     except ValidationError as error:
         errors["name"] = error.error_list
-    try:
-        rid = clean_resident_id(id_number, today=today)
-    except ValidationError as error:
-        errors["id_number"] = error.error_list
-    else:
-        clean["id_number"] = rid.number
-        if age_on(rid.birth_date, today) < MINIMUM_AGE:
-            errors["id_number"] = [ValidationError(
-                _("Members must be 16 or older; by this ID number you are not yet 16."),
-                code="under_age")]
     try:
         clean["phone"] = clean_phone(phone)
     except ValidationError as error:
@@ -101,6 +92,29 @@ def _check_submission(*, name, id_number, phone, employer, street, community,
             _("The community %(community)s is not in %(street)s; choose the street and "
               "community again.") % {"community": community.name, "street": street.name},
             code="street_mismatch")]
+    return errors, clean
+
+
+# The public form's order, so that the API lists refusals as the page shows them.
+_SUBMISSION_FIELDS = ("name", "id_number", "phone", "occupation_group", "employer", "street",
+                      "community", "declared", "consented")
+
+
+def _check_submission(*, name, id_number, phone, employer, street, community,
+                      occupation_group, declared, consented, consent_version, today):
+    """Every check of the form, as errors keyed by field; the cleaned values."""
+    errors, clean = _check_applicant(name=name, phone=phone, employer=employer, street=street,
+                                     community=community, occupation_group=occupation_group)
+    try:
+        rid = clean_resident_id(id_number, today=today)
+    except ValidationError as error:
+        errors["id_number"] = error.error_list
+    else:
+        clean["id_number"] = rid.number
+        if age_on(rid.birth_date, today) < MINIMUM_AGE:
+            errors["id_number"] = [ValidationError(
+                _("Members must be 16 or older; by this ID number you are not yet 16."),
+                code="under_age")]
     if not declared:
         errors["declared"] = [ValidationError(_("Please confirm the declaration to apply."),
                                               code="required")]
@@ -113,8 +127,20 @@ def _check_submission(*, name, id_number, phone, employer, street, community,
                                                  "read it again and agree."),
                                                code="consent_version")]
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError({field: errors[field] for field in _SUBMISSION_FIELDS
+                               if field in errors})
     return clean
+
+
+def _routed_street(*, employer, community):
+    """The street that reviews: the employer's, else the community's (SPEC §5)."""
+    return employer.street if employer is not None else community.street
+
+
+def _phone_flag(*, phone_hmac, id_hmac):
+    """The phone already belongs to an active member other than this applicant."""
+    return (Member.objects.filter(status=MemberStatus.ACTIVE, worker__phone_hmac=phone_hmac)
+            .exclude(worker__id_hmac=id_hmac).exists())
 
 
 def _pending_application(id_hmac, *, after_conflict=False):
@@ -151,11 +177,9 @@ def application_submit(*, name, id_number, phone, employer, street, community,
         name=clean["name"], id_number=clean["id_number"], id_hmac=id_hmac,
         phone=clean["phone"], phone_hmac=phone_hmac, employer=employer,
         occupation_group=occupation_group, community=community,
-        street=employer.street if employer is not None else community.street,
+        street=_routed_street(employer=employer, community=community),
         declared=True, consent_version=consent_version, consented_at=timezone.now(),
-        phone_flag=Member.objects.filter(status=MemberStatus.ACTIVE,
-                                         worker__phone_hmac=phone_hmac)
-        .exclude(worker__id_hmac=id_hmac).exists(),
+        phone_flag=_phone_flag(phone_hmac=phone_hmac, id_hmac=id_hmac),
     )
     for _attempt in range(5):
         application.number = new_application_number(today)
@@ -173,24 +197,101 @@ def application_submit(*, name, id_number, phone, employer, street, community,
     raise RuntimeError("could not draw a free application number")
 
 
-def _locked_for_review(*, application, by):
+def _locked_for_review(*, application, by, reviewed_message=None):
     application = (Application.objects.select_for_update(of=("self",))
                    .select_related("employer", "community", "street")
                    .get(pk=application.pk))
     if not Application.objects.for_user(by, write=True).filter(pk=application.pk).exists():
         raise PermissionDenied
     if application.status != ApplicationStatus.PENDING:
-        raise ValidationError(_("This application has already been reviewed."),
-                              code="reviewed")
+        raise ValidationError(reviewed_message or _("This application has already been "
+                                                    "reviewed."), code="reviewed")
     return application
 
 
+# What a reviewer may correct. Not the ID number: the applicant looks the application up
+# with its last 6 characters, and a wrong ID number is a rejection.
+CORRECTABLE_FIELDS = frozenset({"name", "phone", "employer", "occupation_group", "street",
+                                "community"})
+
+
 @transaction.atomic
-def application_approve(*, application, by, hukou_type, employment_form=None, union=None):
+def application_correct(*, application, by, note, **fields):
+    """A reviewer corrects a pending application before deciding on it (issue 4).
+
+    `fields` are the values to change, among CORRECTABLE_FIELDS; the others keep theirs
+    (`street` is the street the community is chosen in, as on the public form; an
+    `employer` of None means scattered employment). The result is checked as a submission
+    is; the routed street, the phone's keyed hash and the phone flag are computed again.
+    The change goes into the history with the reviewer and the note as its reason.
+    """
+    unknown = set(fields) - CORRECTABLE_FIELDS
+    if unknown:
+        raise TypeError(f"application fields that cannot be corrected: {sorted(unknown)}")
+    application = _locked_for_review(
+        application=application, by=by,
+        reviewed_message=_("This application has already been reviewed; only a pending "
+                           "application can be corrected."))
+    values = {"name": application.name, "phone": application.phone,
+              "employer": application.employer,
+              "occupation_group": application.occupation_group,
+              "street": application.community.street, "community": application.community}
+    values.update(fields)
+    errors, clean = _check_applicant(**values)
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = [ValidationError(_("Say what was corrected and why."),
+                                          code="required")]
+    elif len(note) > CORRECTION_NOTE_MAX_LENGTH:
+        errors["note"] = [ValidationError(
+            _("Keep the note to %(max)d characters or fewer.")
+            % {"max": CORRECTION_NOTE_MAX_LENGTH}, code="max_length")]
+    if errors:
+        raise ValidationError(errors)
+
+    employer, community = values["employer"], values["community"]
+    changed = (clean["name"] != application.name or clean["phone"] != application.phone
+               or values["occupation_group"] != application.occupation_group
+               or getattr(employer, "pk", None) != application.employer_id
+               or community.pk != application.community_id)
+    if not changed:
+        raise ValidationError(_("Nothing differs from the application as it is; change a "
+                                "value or leave the form."), code="unchanged")
+    application.name, application.phone = clean["name"], clean["phone"]
+    application.phone_hmac = pii_hmac("phone", clean["phone"])
+    application.phone_flag = _phone_flag(phone_hmac=application.phone_hmac,
+                                         id_hmac=application.id_hmac)
+    application.employer, application.community = employer, community
+    application.occupation_group = values["occupation_group"]
+    application.street = _routed_street(employer=employer, community=community)
+    application._history_user = by
+    application._change_reason = note
+    application.save()
+    return application
+
+
+def _check_join_date(*, application, joined_on, today):
+    """Not after today, not before the day the application was submitted."""
+    submitted_on = timezone.localdate(application.created_at)
+    if joined_on > today:
+        raise ValidationError({"joined_on": ValidationError(
+            _("The join date cannot be after today."), code="future")})
+    if joined_on < submitted_on:
+        raise ValidationError({"joined_on": ValidationError(
+            _("The join date cannot be before the application was submitted "
+              "(%(date)s).") % {"date": submitted_on.isoformat()}, code="before_submission")})
+
+
+@transaction.atomic
+def application_approve(*, application, by, hukou_type, employment_form=None, union=None,
+                        joined_on=None):
     """Approve: the worker (found by ID number, or registered) and the membership with its
-    member number, in one transaction with the application's change (SPEC §4, §5)."""
+    member number, in one transaction with the application's change (SPEC §4, §5).
+    `joined_on` (default today) may be any day from the submission to today."""
     application = _locked_for_review(application=application, by=by)
     today = timezone.localdate()
+    joined_on = joined_on or today
+    _check_join_date(application=application, joined_on=joined_on, today=today)
     if hukou_type not in HukouType.values:
         raise ValidationError({"hukou_type": _("Choose the hukou type.")})
     if application.employer_id is None:
@@ -215,7 +316,7 @@ def application_approve(*, application, by, hukou_type, employment_form=None, un
     if union is None:
         raise ValidationError({"union": _("The employer has no union yet: choose the base "
                                           "union the member joins.")})
-    member = member_enroll(by=by, worker=worker, union=union, joined_on=today,
+    member = member_enroll(by=by, worker=worker, union=union, joined_on=joined_on,
                            declared=application.declared, source=Source.APPLICATION)
     application.status = ApplicationStatus.APPROVED
     application.member = member

@@ -22,6 +22,7 @@ urlpatterns = [
     path("review/", review.application_list, name="list"),
     path("review/<int:pk>/", review.application_detail, name="detail"),
     path("review/<int:pk>/full/", review.application_full, name="full"),
+    path("review/<int:pk>/correct/", review.application_correct, name="correct"),
     path("review/<int:pk>/approve/", review.application_approve, name="approve"),
     path("review/<int:pk>/reject/", review.application_reject, name="reject"),
 ]

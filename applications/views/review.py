@@ -1,6 +1,6 @@
 """The street's review of online applications (SPEC §5): the queue, one application with
-its possible duplicates, approval and rejection. The office reviews any street's; the
-leadership group reads with personal data masked."""
+its possible duplicates, the correction of a pending one, approval and rejection. The office
+reviews any street's; the leadership group reads with personal data masked."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,8 @@ from accounts.models import AccessLog
 from accounts.scoping import user_can_write
 from accounts.services import access_log_record
 from applications import selectors, services
-from applications.forms import ApplicationFilterForm, ApproveForm, RejectForm
+from applications.models import Application
+from applications.forms import ApplicationFilterForm, ApproveForm, CorrectionForm, RejectForm
 from hedong_union.forms import apply_errors
 from membership.models import Worker
 from membership.pii import mask_id, mask_phone
@@ -37,7 +38,8 @@ def _routed_union(application):
                               if application.employer_id is None else None))
 
 
-def _detail(request, application, *, full=False, approve_form=None, reject_form=None):
+def _detail(request, application, *, full=False, approve_form=None, reject_form=None,
+            correction_form=None):
     user = request.user
     writable = (application.status == "pending" and user_can_write(user, application))
     routed = _routed_union(application) if writable else None
@@ -45,13 +47,16 @@ def _detail(request, application, *, full=False, approve_form=None, reject_form=
         approve_form = approve_form or ApproveForm(user=user, application=application,
                                                    routed_union=routed)
         reject_form = reject_form or RejectForm()
+        correction_form = correction_form or CorrectionForm(
+            application=application, masked_phone=mask_phone(application.phone))
     return render(request, "applications/detail.html", {
         "application": application, "full": full,
         "id_number": application.id_number if full else mask_id(application.id_number),
         "phone": application.phone if full else mask_phone(application.phone),
         "duplicates": selectors.possible_duplicates(application, user=user),
         "writable": writable, "approve_form": approve_form, "reject_form": reject_form,
-        "routed_union": routed, "can_see_full": user.can_see_full_pii,
+        "correction_form": correction_form, "routed_union": routed,
+        "can_see_full": user.can_see_full_pii,
     })
 
 
@@ -82,7 +87,8 @@ def application_approve(request, pk):
         try:
             application = services.application_approve(
                 application=application, by=request.user, hukou_type=data["hukou_type"],
-                employment_form=data.get("employment_form"), union=data.get("union"))
+                employment_form=data.get("employment_form"), union=data.get("union"),
+                joined_on=data["joined_on"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -92,6 +98,38 @@ def application_approve(request, pk):
                 "union": application.member.union.name})
             return redirect("applications:detail", application.pk)
     return _detail(request, application, approve_form=form)
+
+
+@login_required
+@require_POST
+def application_correct(request, pk):
+    application = selectors.application_get(user=request.user, pk=pk, write=True)
+    form = CorrectionForm(request.POST, application=application,
+                          masked_phone=mask_phone(application.phone))
+    if form.is_valid():
+        try:
+            corrected = services.application_correct(application=application, by=request.user,
+                                                     **form.correction())
+        except ValidationError as error:
+            if getattr(error, "code", None) == "reviewed":
+                messages.error(request, error.message)
+                return redirect("applications:detail", application.pk)
+            apply_errors(form, error)
+        else:
+            if corrected.street_id == application.street_id:
+                messages.success(request, _("Corrected; the change is in the application's "
+                                            "history."))
+                return redirect("applications:detail", corrected.pk)
+            still_mine = Application.objects.for_user(request.user).filter(
+                pk=corrected.pk).exists()
+            messages.success(request, (
+                _("Corrected. The application now goes to %(street)s for review and has "
+                  "left your queue.") if not still_mine
+                else _("Corrected. The application now goes to %(street)s for review."))
+                % {"street": corrected.street.federation_name})
+            return (redirect("applications:detail", corrected.pk) if still_mine
+                    else redirect("applications:list"))
+    return _detail(request, application, correction_form=form)
 
 
 @login_required

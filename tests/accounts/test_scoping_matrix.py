@@ -197,7 +197,7 @@ DETAIL_ROUTES += [("applications:detail", "application", "read"),
 LIST_ROUTES += [("applications:list", "application", "html"),
                 ("applications:poster_list", "community", "html")]
 # Review actions (POST only) on one application: tested below.
-APPLICATION_ACTIONS = {"applications:approve", "applications:reject"}
+APPLICATION_ACTIONS = {"applications:correct", "applications:approve", "applications:reject"}
 # The worker's pages (no account) and the posters, which hold nothing private.
 UNSCOPED_ROUTES |= {"applications:apply", "applications:submitted", "applications:status",
                     "applications:employers", "applications:poster",
@@ -523,11 +523,18 @@ def test_reviewing_an_application_outside_the_scope_changes_nothing(client, requ
     _login(client, request, role)
     application = OBJECTS[f"application_{side}"](request.getfixturevalue)
     allowed = f"application_{side}" in WRITABLE[role]
-    for route, data in (("applications:approve", {"hukou_type": "rural"}),
+    correction = {"name": "改名", "phone": "", "work": "scattered", "employer": "",
+                  "occupation_group": application.occupation_group,
+                  "street": application.community.street_id,
+                  "community": application.community_id, "note": "更正姓名"}
+    for route, data in (("applications:correct", correction),
+                        ("applications:approve", {"hukou_type": "rural"}),
                         ("applications:reject", {"reason": "不符合条件"})):
         response = client.post(reverse(route, args=[application.pk]), data)
         if not allowed:
             assert response.status_code == 404
-            assert Application.objects.get(pk=application.pk).status == "pending"
-    if allowed:  # the reject after the approval finds it reviewed already
-        assert Application.objects.get(pk=application.pk).status == "approved"
+            unchanged = Application.objects.get(pk=application.pk)
+            assert (unchanged.status, unchanged.name) == ("pending", application.name)
+    if allowed:  # corrected, approved; the reject after the approval finds it reviewed
+        reviewed = Application.objects.get(pk=application.pk)
+        assert (reviewed.status, reviewed.name) == ("approved", "改名")

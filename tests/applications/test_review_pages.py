@@ -5,6 +5,7 @@ the leadership's pages, personal data masked unless the full view is logged."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,3 +182,52 @@ def test_no_personal_data_reaches_the_logs(client, dawangzhuang_community, caplo
     client.get(f"/api/v1/applications/SQ2026AAAAAA/status?id_last6={body['id_number'][-6:]}")
     assert body["id_number"] not in caplog.text and body["phone"] not in caplog.text
     assert "1381234567" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_approve_form_offers_today_as_the_join_date(client, street_staff_dawangzhuang,
+                                                        dawangzhuang_community):
+    application = _apply(dawangzhuang_community)
+    client.force_login(street_staff_dawangzhuang)
+    with time_machine.travel("2026-03-20 10:00 +0800", tick=False):
+        text = client.get(reverse("applications:detail", args=[application.pk])
+                          ).content.decode()
+    assert 'type="date" name="joined_on" value="2026-03-20"' in text
+    assert "入会日期" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("joined_on,message", [
+    ("2026-03-21", "入会日期不能晚于今天。"),
+    ("2026-03-09", "入会日期不能早于提交申请的日期（2026-03-10）。"),
+    ("2026-02-30", "日期"),
+    ("下周一", "日期"),
+])
+def test_a_bad_join_date_on_the_page_is_refused(client, street_staff_dawangzhuang,
+                                                dawangzhuang_community, joined_on, message):
+    with time_machine.travel("2026-03-10 09:00 +0800", tick=False):
+        application = _apply(dawangzhuang_community)
+    client.force_login(street_staff_dawangzhuang)
+    with time_machine.travel("2026-03-20 10:00 +0800", tick=False):
+        response = client.post(reverse("applications:approve", args=[application.pk]),
+                               {"hukou_type": "rural", "joined_on": joined_on})
+    assert response.status_code == 200
+    errors = response.context["approve_form"].errors["joined_on"]
+    assert message in " ".join(errors) and message in response.content.decode()
+    assert Application.objects.get().status == "pending"
+
+
+@pytest.mark.django_db
+def test_an_approval_with_an_earlier_join_date_on_the_page(client, street_staff_dawangzhuang,
+                                                           dawangzhuang_community):
+    from datetime import date
+
+    with time_machine.travel("2026-03-10 09:00 +0800", tick=False):
+        application = _apply(dawangzhuang_community)
+    client.force_login(street_staff_dawangzhuang)
+    with time_machine.travel("2026-03-20 10:00 +0800", tick=False):
+        client.post(reverse("applications:approve", args=[application.pk]),
+                    {"hukou_type": "rural", "joined_on": "2026-03-12"})
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert application.member.joined_on == date(2026, 3, 12)

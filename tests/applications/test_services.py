@@ -211,3 +211,67 @@ def test_approval_enrolls_a_worker_already_in_the_registry(
                                       employment_form="contract")
     assert application.member.worker == worker_dawangzhuang
     assert Worker.objects.count() == 1
+
+
+# --- The join date of an approval (issue 4) ---------------------------------------------------
+# Submitted on 2026-03-10 at 23:30 in Tianjin (15:30 UTC): the submission day is the 10th
+# there; approved on the 20th.
+SUBMITTED = "2026-03-10 23:30 +0800"
+APPROVED = "2026-03-20 10:00 +0800"
+
+
+def _submitted_on_the_10th(community):
+    import time_machine
+
+    with time_machine.travel(SUBMITTED, tick=False):
+        return application_submit(**submit_kwargs(community)).application
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("joined_on", [date(2026, 3, 10), date(2026, 3, 14),
+                                       date(2026, 3, 20)])
+def test_approval_gives_the_membership_the_chosen_join_date(joined_on, dawangzhuang_community,
+                                                            street_staff_dawangzhuang):
+    import time_machine
+
+    application = _submitted_on_the_10th(dawangzhuang_community)
+    with time_machine.travel(APPROVED, tick=False):
+        application = application_approve(application=application,
+                                          by=street_staff_dawangzhuang, hukou_type="rural",
+                                          joined_on=joined_on)
+    member = application.member
+    assert member.joined_on == joined_on
+    assert member.spans.get().started_on == joined_on
+    # The worker entered the registry on the day of the approval, as before.
+    assert member.worker.identified_on == date(2026, 3, 20)
+
+
+@pytest.mark.django_db
+def test_approval_without_a_join_date_joins_today(dawangzhuang_community,
+                                                  street_staff_dawangzhuang):
+    import time_machine
+
+    application = _submitted_on_the_10th(dawangzhuang_community)
+    with time_machine.travel(APPROVED, tick=False):
+        application = application_approve(application=application,
+                                          by=street_staff_dawangzhuang, hukou_type="rural")
+    assert application.member.joined_on == date(2026, 3, 20)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("joined_on,message", [
+    (date(2026, 3, 21), "入会日期不能晚于今天。"),
+    (date(2026, 3, 9), "入会日期不能早于提交申请的日期（2026-03-10）。"),
+])
+def test_a_join_date_outside_submission_to_today_is_refused(joined_on, message,
+                                                             dawangzhuang_community,
+                                                             street_staff_dawangzhuang):
+    import time_machine
+
+    application = _submitted_on_the_10th(dawangzhuang_community)
+    with time_machine.travel(APPROVED, tick=False), pytest.raises(ValidationError) as refused:
+        application_approve(application=application, by=street_staff_dawangzhuang,
+                            hukou_type="rural", joined_on=joined_on)
+    assert refused.value.message_dict == {"joined_on": [message]}
+    assert not Worker.objects.exists() and not Member.objects.exists()
+    assert Application.objects.get().status == "pending"

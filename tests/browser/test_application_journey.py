@@ -184,3 +184,54 @@ def test_an_employee_finds_the_employer_by_name_on_a_phone(organisation_structur
             unit, employer_street, home)
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewer_corrects_the_community_and_the_application_moves(
+        organisation_structure, live_server, browser, page, shot):
+    """Issue 4: the applicant chose a community of the wrong street; 大王庄's reviewer
+    corrects it on the review page (the community list narrows to the chosen street) and
+    the application leaves 大王庄's queue for 大直沽's."""
+    from applications.services import application_submit
+    from tests.applications.conftest import submit_kwargs
+
+    wangzhuang, zhigu = Street.objects.by_name("大王庄"), Street.objects.by_name("大直沽")
+    chosen = Community.objects.filter(street=wangzhuang).order_by("pk")[2]
+    right = Community.objects.filter(street=zhigu).order_by("pk")[4]
+    application = application_submit(**submit_kwargs(chosen, name="刘海燕")).application
+    for username, street in (("street_wu", wangzhuang), ("street_he", zhigu)):
+        user_upsert(username=username, role=Role.STREET, password=PASSWORD,
+                    full_name="审核员", organisation=street)
+
+    _login(page, live_server.url, "street_wu")
+    page.goto(f"{live_server.url}/join/review/")
+    page.get_by_role("link", name=application.number).click()
+    form = page.get_by_test_id("correction-form")
+    expect(form.get_by_label("姓名")).to_have_value("刘海燕")
+    expect(form.locator("select[name=employer]")).to_be_hidden()  # scattered
+    form.get_by_label("街道").select_option(label=zhigu.name)
+    expect(form.get_by_label("社区")).to_have_value("")  # 大王庄's community no longer fits
+    expect(form.locator(f"select[name=community] option[value='{chosen.pk}']")).to_be_hidden()
+    form.get_by_label("社区").select_option(label=right.name)
+    form.get_by_label("更正内容及原因").fill("申请人来电：社区选错，应为大直沽街道的社区")
+    shot(page, "staff-application-correction")
+    form.get_by_role("button", name="保存更正").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("该申请改由大直沽街道总工会审核")
+    expect(page.get_by_role("link", name=application.number)).to_have_count(0)
+    shot(page, "staff-queue-after-correction")
+    application.refresh_from_db()
+    assert (application.street, application.community) == (zhigu, right)
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    try:
+        other = context.new_page()
+        other.set_default_timeout(15_000)
+        _login(other, live_server.url, "street_he")
+        expect(other.get_by_test_id("nav-pending-applications")).to_have_text("1")
+        other.goto(f"{live_server.url}/join/review/")
+        other.get_by_role("link", name=application.number).click()
+        expect(other.get_by_test_id("application-fields")).to_contain_text(right.name)
+        expect(other.get_by_test_id("application-fields")).to_contain_text("刘海燕")
+    finally:
+        context.close()
