@@ -14,8 +14,8 @@ from accounts.models import AccessLog
 from accounts.scoping import user_can_write
 from accounts.services import access_log_record
 from applications import selectors, services
-from applications.models import Application
 from applications.forms import ApplicationFilterForm, ApproveForm, CorrectionForm, RejectForm
+from applications.models import Application
 from hedong_union.forms import apply_errors
 from membership.models import Worker
 from membership.pii import mask_id, mask_phone
