@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import AccessLog
@@ -15,7 +16,7 @@ from accounts.scoping import user_can_write
 from accounts.services import access_log_record
 from applications import selectors, services
 from applications.forms import ApplicationFilterForm, ApproveForm, CorrectionForm, RejectForm
-from applications.models import Application
+from applications.models import Application, ApplicationStatus
 from hedong_union.forms import apply_errors
 from membership.models import Worker
 from membership.pii import mask_id, mask_phone
@@ -77,10 +78,29 @@ def application_full(request, pk):
     return _detail(request, application, full=True)
 
 
+REVIEWED = gettext_lazy("This application has already been reviewed.")
+NOT_CORRECTABLE = gettext_lazy("This application has already been reviewed; only a pending "
+                               "application can be corrected.")
+
+
+def _already_reviewed(request, application, message):
+    """The application was decided since the page was shown (by a colleague, or a second
+    click): its page, as it now is, says so, since it no longer shows the forms."""
+    messages.error(request, message)
+    return redirect("applications:detail", application.pk)
+
+
+def _reviewed(error):
+    """The service found it decided under the row's lock (a decision at the same moment)."""
+    return getattr(error, "code", None) == "reviewed"
+
+
 @login_required
 @require_POST
 def application_approve(request, pk):
     application = selectors.application_get(user=request.user, pk=pk, write=True)
+    if application.status != ApplicationStatus.PENDING:
+        return _already_reviewed(request, application, REVIEWED)
     form = ApproveForm(request.POST, user=request.user, application=application)
     if form.is_valid():
         data = form.cleaned_data
@@ -90,6 +110,8 @@ def application_approve(request, pk):
                 employment_form=data.get("employment_form"), union=data.get("union"),
                 joined_on=data["joined_on"])
         except ValidationError as error:
+            if _reviewed(error):
+                return _already_reviewed(request, application, error.message)
             apply_errors(form, error)
         else:
             messages.success(request, _("Approved: %(name)s is member %(number)s of "
@@ -104,6 +126,8 @@ def application_approve(request, pk):
 @require_POST
 def application_correct(request, pk):
     application = selectors.application_get(user=request.user, pk=pk, write=True)
+    if application.status != ApplicationStatus.PENDING:
+        return _already_reviewed(request, application, NOT_CORRECTABLE)
     form = CorrectionForm(request.POST, application=application,
                           masked_phone=mask_phone(application.phone))
     if form.is_valid():
@@ -111,9 +135,8 @@ def application_correct(request, pk):
             corrected = services.application_correct(application=application, by=request.user,
                                                      **form.correction())
         except ValidationError as error:
-            if getattr(error, "code", None) == "reviewed":
-                messages.error(request, error.message)
-                return redirect("applications:detail", application.pk)
+            if _reviewed(error):
+                return _already_reviewed(request, application, error.message)
             apply_errors(form, error)
         else:
             if corrected.street_id == application.street_id:
@@ -136,12 +159,16 @@ def application_correct(request, pk):
 @require_POST
 def application_reject(request, pk):
     application = selectors.application_get(user=request.user, pk=pk, write=True)
+    if application.status != ApplicationStatus.PENDING:
+        return _already_reviewed(request, application, REVIEWED)
     form = RejectForm(request.POST)
     if form.is_valid():
         try:
             services.application_reject(application=application, by=request.user,
                                         reason=form.cleaned_data["reason"])
         except ValidationError as error:
+            if _reviewed(error):
+                return _already_reviewed(request, application, error.message)
             apply_errors(form, error)
         else:
             messages.success(request, _("Rejected; the applicant can read the reason."))

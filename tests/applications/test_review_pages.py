@@ -231,3 +231,26 @@ def test_an_approval_with_an_earlier_join_date_on_the_page(client, street_staff_
     application.refresh_from_db()
     assert application.status == "approved"
     assert application.member.joined_on == date(2026, 3, 12)
+
+
+@pytest.mark.django_db
+def test_a_decision_posted_after_another_says_the_application_is_already_reviewed(
+        client, street_staff_dawangzhuang, dawangzhuang_community):
+    """A second click, or a colleague's decision first: the page of the application as it
+    now is says so (the refused form is no longer shown), and nothing changes."""
+    application = _apply(dawangzhuang_community)
+    client.force_login(street_staff_dawangzhuang)
+    client.post(reverse("applications:reject", args=[application.pk]),
+                {"reason": "本人已在原单位入会"})
+    for name, data in [("approve", {"hukou_type": "rural"}),
+                       ("reject", {"reason": "再次提交"}),
+                       ("correct", {"name": "李四", "note": "更正姓名"})]:
+        response = client.post(reverse(f"applications:{name}", args=[application.pk]), data,
+                               follow=True)
+        assert response.redirect_chain[-1][0] == reverse("applications:detail",
+                                                         args=[application.pk]), name
+        assert "这份申请已经审核过了" in response.content.decode(), name
+    application.refresh_from_db()
+    assert (application.status, application.reject_reason, application.member) == (
+        "rejected", "本人已在原单位入会", None)
+    assert application.name != "李四"
