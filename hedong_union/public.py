@@ -1,6 +1,13 @@
 """Pieces of the public (no account) pages shared by the apps."""
 
+from axes.helpers import get_client_ip_address
 from django.shortcuts import render
+
+
+def client_ip(group, request):
+    """A django-ratelimit key: the same client address the login lockout sees, trusted
+    proxies taken into account."""
+    return get_client_ip_address(request) or "unknown"
 
 
 def too_many(request):

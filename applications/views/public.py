@@ -1,13 +1,12 @@
 """The public pages, phone first and without an account (SPEC §5): the application form,
 what happens next, the status lookup and the employer search of the form.
 
-Posts are rate-limited per client address in the shared cache (django-ratelimit; Redis in
-production), the lookup also per application number; bodies over
+Posts are rate-limited per client address (per user for signed-in staff) in the shared
+cache (django-ratelimit; Redis in production), the lookup also per application number; bodies over
 APPLICATIONS_MAX_BODY_BYTES are refused before they are read; a hidden honeypot field
 turns simple bots away.
 """
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -20,16 +19,20 @@ from applications import selectors, services
 from applications.consent import CONSENT_VERSION, DECLARATION_TEXT, consent_text
 from applications.forms import ApplyForm, StatusLookupForm
 from hedong_union.forms import apply_errors
+from hedong_union.public import client_ip, too_many
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
-from hedong_union.public import too_many
 
 SESSION_OUTCOME = "applications.outcome"
 
 
-def client_ip(group, request):
-    # The same address the login lockout sees, trusted proxies taken into account.
-    return get_client_ip_address(request) or "unknown"
+def client_key(group, request):
+    """Signed-in staff (a reviewer's correction form searches employers here; a service
+    counter may fill the form in for a worker) are counted each on their own, since an
+    office's staff share one address; everyone else by client address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return client_ip(group, request)
 
 
 def _rate(setting):
@@ -42,14 +45,16 @@ def _number_key(group, request):
     return normalise_text(typed).upper()[:20] or "none"
 
 
-# The rate setting of each group of public requests (per client address).
+# The rate setting of each group of public requests (per client address, or per signed-in
+# user).
 RATE_SETTINGS = {"submit": "APPLICATIONS_PUBLIC_RATE", "lookup": "APPLICATIONS_PUBLIC_RATE",
                  "search": "APPLICATIONS_SEARCH_RATE"}
 
 
 def rate_limited(request, group):
-    """Count this request against the address's limit (the lookup also the number's)."""
-    limited = is_ratelimited(request, group=f"applications-{group}", key=client_ip,
+    """Count this request against the address's or the user's limit (the lookup also the
+    number's)."""
+    limited = is_ratelimited(request, group=f"applications-{group}", key=client_key,
                              rate=_rate(RATE_SETTINGS[group]), method=is_ratelimited.ALL,
                              increment=True)
     if group == "lookup":

@@ -9,7 +9,6 @@ hidden honeypot field turns bots away.
 
 import time
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -18,20 +17,15 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from hedong_union.forms import apply_errors
+from hedong_union.public import client_ip, too_many
 from membership.identifiers import normalise_text
 from membership.pii import mask_card, pii_hmac
 from subsidies import selectors, services
 from subsidies.forms import IdentifyForm, SpringReturnClaimForm
 from subsidies.services import QuotaFull
-from hedong_union.public import too_many
 
 SESSION_MEMBER = "subsidies.member"
 SESSION_LAST_CLAIM = "subsidies.last_claim"
-
-
-def client_ip(group, request):
-    # The same address the login lockout sees, trusted proxies taken into account.
-    return get_client_ip_address(request) or "unknown"
 
 
 def _id_key(group, request):

@@ -200,3 +200,19 @@ def test_the_employer_search_lists_known_units_by_name_or_code(client,
     found = client.get(reverse("applications:employers"), {"q": code[:8]}).json()["results"]
     assert [r["id"] for r in found] == [unit_dawangzhuang_property.pk]
     assert client.get(reverse("applications:employers"), {"q": "x"}).json() == {"results": []}
+
+
+@pytest.mark.django_db
+def test_the_employer_search_limits_signed_in_staff_each_on_their_own(
+        client, unit_dawangzhuang_property, street_staff_dawangzhuang, street_staff_dazhigu,
+        settings):
+    """An office's staff share one address: each signed-in user has their own count, so one
+    reviewer's searches do not stop a colleague's; an anonymous client is counted by
+    address."""
+    settings.APPLICATIONS_SEARCH_RATE = "2/m"
+    url, query = reverse("applications:employers"), {"q": "安居"}
+    assert [client.get(url, query).status_code for _ in range(3)] == [200, 200, 429]
+    client.force_login(street_staff_dawangzhuang)
+    assert [client.get(url, query).status_code for _ in range(3)] == [200, 200, 429]
+    client.force_login(street_staff_dazhigu)
+    assert [client.get(url, query).status_code for _ in range(2)] == [200, 200]
