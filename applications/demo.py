@@ -39,8 +39,9 @@ def seed_applications(*, seed):
         if outcome.application is not None:
             made.append(outcome.application)
     if len(made) >= 3:
-        Application.objects.filter(pk=made[0].pk).update(
-            created_at=timezone.now() - timedelta(days=12))
+        submitted = timezone.now() - timedelta(days=12)  # overdue: flagged on the homes
+        Application.objects.filter(pk=made[0].pk).update(created_at=submitted,
+                                                          consented_at=submitted)
         if reviewer is not None:
             application_approve(application=made[1], by=reviewer, hukou_type="rural")
             application_reject(application=made[2], by=reviewer,
