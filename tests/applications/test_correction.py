@@ -132,7 +132,7 @@ def test_an_employer_in_another_street_moves_the_application(
     ({"phone": "  "}, "phone", "手机号"),
     ({"name": "   "}, "name", "请填写姓名"),
     ({"name": "李<script>"}, "name", "不能有数字或符号"),
-    ({"occupation_group": "pilot"}, "occupation_group", "职业类别"),
+    ({"occupation_group": "pilot"}, "occupation_group", "职业群体"),
     ({"community": None}, "community", "请选择您所在的社区"),
     ({"street": None}, "street", "请选择您所在的街道"),
     ({"community": "dazhigu"}, "community", "请重新选择街道和社区"),
