@@ -90,9 +90,19 @@ def _already_reviewed(request, application, message):
     return redirect("applications:detail", application.pk)
 
 
-def _reviewed(error):
-    """The service found it decided under the row's lock (a decision at the same moment)."""
-    return getattr(error, "code", None) == "reviewed"
+def _decide(request, application, form, act):
+    """`act(cleaned_data)` for a valid form. Returns (its result, None); (None, None) with
+    the service's refusals put on the form; or (None, a redirect) when the service found
+    the application decided under the row's lock (a decision at the same moment)."""
+    if not form.is_valid():
+        return None, None
+    try:
+        return act(form.cleaned_data), None
+    except ValidationError as error:
+        if getattr(error, "code", None) == "reviewed":
+            return None, _already_reviewed(request, application, error.message)
+        apply_errors(form, error)
+        return None, None
 
 
 @login_required
@@ -102,24 +112,18 @@ def application_approve(request, pk):
     if application.status != ApplicationStatus.PENDING:
         return _already_reviewed(request, application, REVIEWED)
     form = ApproveForm(request.POST, user=request.user, application=application)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            application = services.application_approve(
-                application=application, by=request.user, hukou_type=data["hukou_type"],
-                employment_form=data.get("employment_form"), union=data.get("union"),
-                joined_on=data["joined_on"])
-        except ValidationError as error:
-            if _reviewed(error):
-                return _already_reviewed(request, application, error.message)
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Approved: %(name)s is member %(number)s of "
-                                        "%(union)s.") % {
-                "name": application.name, "number": application.member.member_number,
-                "union": application.member.union.name})
-            return redirect("applications:detail", application.pk)
-    return _detail(request, application, approve_form=form)
+    approved, response = _decide(request, application, form, lambda data: (
+        services.application_approve(
+            application=application, by=request.user, hukou_type=data["hukou_type"],
+            employment_form=data.get("employment_form"), union=data.get("union"),
+            joined_on=data["joined_on"])))
+    if approved is not None:
+        messages.success(request, _("Approved: %(name)s is member %(number)s of "
+                                    "%(union)s.") % {
+            "name": approved.name, "number": approved.member.member_number,
+            "union": approved.member.union.name})
+        return redirect("applications:detail", approved.pk)
+    return response or _detail(request, application, approve_form=form)
 
 
 @login_required
@@ -130,29 +134,23 @@ def application_correct(request, pk):
         return _already_reviewed(request, application, NOT_CORRECTABLE)
     form = CorrectionForm(request.POST, application=application,
                           masked_phone=mask_phone(application.phone))
-    if form.is_valid():
-        try:
-            corrected = services.application_correct(application=application, by=request.user,
-                                                     **form.correction())
-        except ValidationError as error:
-            if _reviewed(error):
-                return _already_reviewed(request, application, error.message)
-            apply_errors(form, error)
-        else:
-            if corrected.street_id == application.street_id:
-                messages.success(request, _("Corrected; the change is in the application's "
-                                            "history."))
-                return redirect("applications:detail", corrected.pk)
-            still_mine = Application.objects.for_user(request.user).filter(
-                pk=corrected.pk).exists()
-            messages.success(request, (
-                _("Corrected. The application now goes to %(street)s for review and has "
-                  "left your queue.") if not still_mine
-                else _("Corrected. The application now goes to %(street)s for review."))
-                % {"street": corrected.street.federation_name})
-            return (redirect("applications:detail", corrected.pk) if still_mine
-                    else redirect("applications:list"))
-    return _detail(request, application, correction_form=form)
+    street_before = application.street_id
+    corrected, response = _decide(request, application, form, lambda data: (
+        services.application_correct(application=application, by=request.user,
+                                     **form.correction())))
+    if corrected is None:
+        return response or _detail(request, application, correction_form=form)
+    if corrected.street_id == street_before:
+        messages.success(request, _("Corrected; the change is in the application's history."))
+        return redirect("applications:detail", corrected.pk)
+    still_mine = Application.objects.for_user(request.user).filter(pk=corrected.pk).exists()
+    messages.success(request, (
+        _("Corrected. The application now goes to %(street)s for review and has "
+          "left your queue.") if not still_mine
+        else _("Corrected. The application now goes to %(street)s for review."))
+        % {"street": corrected.street.federation_name})
+    return (redirect("applications:detail", corrected.pk) if still_mine
+            else redirect("applications:list"))
 
 
 @login_required
@@ -162,15 +160,10 @@ def application_reject(request, pk):
     if application.status != ApplicationStatus.PENDING:
         return _already_reviewed(request, application, REVIEWED)
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.application_reject(application=application, by=request.user,
-                                        reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            if _reviewed(error):
-                return _already_reviewed(request, application, error.message)
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Rejected; the applicant can read the reason."))
-            return redirect("applications:detail", application.pk)
-    return _detail(request, application, reject_form=form)
+    rejected, response = _decide(request, application, form, lambda data: (
+        services.application_reject(application=application, by=request.user,
+                                    reason=data["reason"])))
+    if rejected is not None:
+        messages.success(request, _("Rejected; the applicant can read the reason."))
+        return redirect("applications:detail", application.pk)
+    return response or _detail(request, application, reject_form=form)
