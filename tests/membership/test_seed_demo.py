@@ -56,10 +56,15 @@ def _clear_registry():
         Worker
 
     from applications.models import Application
+    from subsidies.models import Entitlement, ProgrammeYear
 
-    # Demo online applications (issue 4): the approved one holds on to its member.
+    # Demo online applications (issue 4): the approved one holds on to its member; so do
+    # the demo's entitlements (issue 5), whose spring-return claims hold seats.
     Application.history.all().delete()
     Application.objects.all().delete()
+    Entitlement.history.all().delete()
+    Entitlement.objects.all().delete()
+    ProgrammeYear.objects.update(accepted=0)
     UnionSpan.objects.all().delete()
     for model in (Member, Worker):
         model.history.all().delete()

@@ -270,9 +270,15 @@ def test_the_backlog_counts_pending_applications_by_street(client, leader, figur
     assert 'data-chart="chart-backlog"' in html
 
 
-def test_subsidy_money_is_stored_with_the_figures_by_funding_source(registry, today):
+def test_subsidy_money_is_stored_with_the_figures_by_funding_source(registry, today, client,
+                                                                    leader):
     from subsidies.models import Entitlement
 
+    live.live_figures_refresh(DAY)
+    client.force_login(leader)
+    html = client.get(reverse("dashboard:index")).content.decode()
+    # No entitlement yet this year: said in words, not an empty chart.
+    assert 'data-testid="no-subsidies"' in html and 'data-chart="chart-subsidies"' not in html
     member = Member.objects.first()
     Entitlement.objects.create(
         programme_id="SKILL_SENIOR", year=2026, member=member, amount=500, city_amount=200,
@@ -283,6 +289,8 @@ def test_subsidy_money_is_stored_with_the_figures_by_funding_source(registry, to
     total = data.subsidy_total
     assert (total.entitled_city, total.entitled_district) == (200, 300)
     assert (total.paid_city, total.paid_district) == (200, 300)
+    html = client.get(reverse("dashboard:index")).content.decode()
+    assert 'data-chart="chart-subsidies"' in html and 'data-testid="no-subsidies"' not in html
 
 
 def test_the_trend_holds_the_year_s_periods_then_the_current_figures(figures, dawangzhuang):

@@ -34,6 +34,12 @@ class Command(BaseCommand):
             f"{registry.workers:,} workers, {registry.members:,} members"
         )
         self.stdout.write(f"Demo online applications added: {applications}")
+        from subsidies.demo import seed_subsidies
+
+        universal, claims = seed_subsidies(seed=seed) if workers else (0, 0)
+        self.stdout.write(f"Demo subsidies added: {universal:,} UNIVERSAL entitlements "
+                          f"approved (not yet batched), {claims} spring-return claims to "
+                          f"review")
         seed_reports(log=log)
         self.stdout.write("Campaigns, ten-day snapshots, bulletins and milestone reports of "
                           "the current year made.")
