@@ -13,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from applications.consent import CONSENT_VERSION
-from applications.models import CORRECTION_NOTE_MAX_LENGTH, ApplicationStatus
+from applications.models import (
+    CORRECTION_NOTE_MAX_LENGTH,
+    REJECT_REASON_MAX_LENGTH,
+    ApplicationStatus,
+)
 from membership.form_parts.units import date_input
 from membership.models import (
     Community,
@@ -248,7 +252,7 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("reason for rejection"), max_length=500,
+    reason = forms.CharField(label=_("reason for rejection"), max_length=REJECT_REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("The applicant reads this in the status lookup."))
 

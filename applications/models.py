@@ -20,6 +20,7 @@ from membership.pii import EncryptedPIIField
 OVERDUE_DAYS = 10
 # A reviewer's correction note is the history's change reason, a column of 100 characters.
 CORRECTION_NOTE_MAX_LENGTH = 100
+REJECT_REASON_MAX_LENGTH = 500
 
 
 class ApplicationStatus(models.TextChoices):
@@ -68,7 +69,8 @@ class Application(models.Model):
     consented_at = models.DateTimeField(_("consent given at"))
     status = models.CharField(_("status"), max_length=8, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.PENDING)
-    reject_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    reject_reason = models.CharField(_("reason for rejection"),
+                                     max_length=REJECT_REASON_MAX_LENGTH, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
                                     null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")

@@ -10,9 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.consent import CONSENT_TEXTS
-from applications.models import CORRECTION_NOTE_MAX_LENGTH, Application, ApplicationStatus
+from applications.models import (
+    CORRECTION_NOTE_MAX_LENGTH,
+    REJECT_REASON_MAX_LENGTH,
+    Application,
+    ApplicationStatus,
+)
 from membership.identifiers import age_on, clean_phone, clean_resident_id
 from membership.models import (
     EmploymentForm,
@@ -197,15 +203,24 @@ def application_submit(*, name, id_number, phone, employer, street, community,
     raise RuntimeError("could not draw a free application number")
 
 
-def _locked_for_review(*, application, by, reviewed_message=None):
-    application = (Application.objects.select_for_update(of=("self",))
+# Why a decision or correction finds the application no longer pending (the views say the
+# same when they see it first).
+REVIEWED = gettext_lazy("This application has already been reviewed.")
+NOT_CORRECTABLE = gettext_lazy("This application has already been reviewed; only a pending "
+                               "application can be corrected.")
+
+
+def _locked_for_review(*, application, by, reviewed_message=REVIEWED):
+    """The application, locked, if `by` may review it (the scope is read under the lock,
+    so a correction that moved it to another street meanwhile is seen)."""
+    application = (Application.objects.for_user(by, write=True)
+                   .select_for_update(of=("self",))
                    .select_related("employer", "community", "street")
-                   .get(pk=application.pk))
-    if not Application.objects.for_user(by, write=True).filter(pk=application.pk).exists():
+                   .filter(pk=application.pk).first())
+    if application is None:
         raise PermissionDenied
     if application.status != ApplicationStatus.PENDING:
-        raise ValidationError(reviewed_message or _("This application has already been "
-                                                    "reviewed."), code="reviewed")
+        raise ValidationError(reviewed_message, code="reviewed")
     return application
 
 
@@ -230,8 +245,7 @@ def application_correct(*, application, by, note, **fields):
         raise TypeError(f"application fields that cannot be corrected: {sorted(unknown)}")
     application = _locked_for_review(
         application=application, by=by,
-        reviewed_message=_("This application has already been reviewed; only a pending "
-                           "application can be corrected."))
+        reviewed_message=NOT_CORRECTABLE)
     values = {"name": application.name, "phone": application.phone,
               "employer": application.employer,
               "occupation_group": application.occupation_group,
@@ -333,7 +347,7 @@ def application_reject(*, application, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason; the applicant will read it.")})
-    if len(reason) > 500:
+    if len(reason) > REJECT_REASON_MAX_LENGTH:
         raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
     application.status = ApplicationStatus.REJECTED
     application.reject_reason = reason

@@ -7,7 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from applications.posters import form_url, poster_target, qr_code
-from membership.models import Community, Street, Union, UnionForm
+from membership.models import Community, Street, Worker
+from membership.services import route_union
 
 
 @login_required
@@ -22,7 +23,7 @@ def poster_list(request):
 def poster(request, kind, pk):
     target = poster_target(kind, pk)
     if kind == "community":
-        union = Union.objects.filter(community=target, form=UnionForm.COMMUNITY).first()
+        union = route_union(Worker(community=target))  # where its scattered workers go
         union_name = union.name if union else target.name
         street = target.street
     else:

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import AccessLog
@@ -35,8 +34,7 @@ def application_list(request):
 
 
 def _routed_union(application):
-    return route_union(Worker(employer=application.employer, community=application.community
-                              if application.employer_id is None else None))
+    return route_union(Worker(employer=application.employer, community=application.community))
 
 
 def _detail(request, application, *, full=False, approve_form=None, reject_form=None,
@@ -78,11 +76,6 @@ def application_full(request, pk):
     return _detail(request, application, full=True)
 
 
-REVIEWED = gettext_lazy("This application has already been reviewed.")
-NOT_CORRECTABLE = gettext_lazy("This application has already been reviewed; only a pending "
-                               "application can be corrected.")
-
-
 def _already_reviewed(request, application, message):
     """The application was decided since the page was shown (by a colleague, or a second
     click): its page, as it now is, says so, since it no longer shows the forms."""
@@ -110,7 +103,7 @@ def _decide(request, application, form, act):
 def application_approve(request, pk):
     application = selectors.application_get(user=request.user, pk=pk, write=True)
     if application.status != ApplicationStatus.PENDING:
-        return _already_reviewed(request, application, REVIEWED)
+        return _already_reviewed(request, application, services.REVIEWED)
     form = ApproveForm(request.POST, user=request.user, application=application)
     approved, response = _decide(request, application, form, lambda data: (
         services.application_approve(
@@ -131,7 +124,7 @@ def application_approve(request, pk):
 def application_correct(request, pk):
     application = selectors.application_get(user=request.user, pk=pk, write=True)
     if application.status != ApplicationStatus.PENDING:
-        return _already_reviewed(request, application, NOT_CORRECTABLE)
+        return _already_reviewed(request, application, services.NOT_CORRECTABLE)
     form = CorrectionForm(request.POST, application=application,
                           masked_phone=mask_phone(application.phone))
     street_before = application.street_id
@@ -158,7 +151,7 @@ def application_correct(request, pk):
 def application_reject(request, pk):
     application = selectors.application_get(user=request.user, pk=pk, write=True)
     if application.status != ApplicationStatus.PENDING:
-        return _already_reviewed(request, application, REVIEWED)
+        return _already_reviewed(request, application, services.REVIEWED)
     form = RejectForm(request.POST)
     rejected, response = _decide(request, application, form, lambda data: (
         services.application_reject(application=application, by=request.user,
