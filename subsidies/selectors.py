@@ -81,7 +81,7 @@ class SelfService:
 def member_self_service(member):
     """What a member sees of their own money: entitlements and payments, card masked."""
     entitlements = list(Entitlement.objects.filter(member=member).select_related("programme")
-                        .order_by("-year", "-created_at"))
+                        .with_batch_state().order_by("-year", "-created_at"))
     payments = list(BatchLine.objects.filter(entitlement__member=member)
                     .exclude(status=LineStatus.PENDING)
                     .select_related("entitlement__programme").order_by("-settled_at", "-pk"))
@@ -218,7 +218,8 @@ def with_entitlement_display(entitlements):
 def entitlement_get(*, user, pk, write=False):
     entitlement = get_object_or_404(
         Entitlement.objects.for_user(user, write=write).select_related(
-            "programme", "member__worker", "street", "industry_federation", "union"), pk=pk)
+            "programme", "member__worker", "street", "industry_federation", "union")
+        .with_batch_state(), pk=pk)
     with_entitlement_display([entitlement])
     return entitlement
 

@@ -237,6 +237,21 @@ def test_the_entitlement_list_masks_ids_and_cards(client, leader, admin_user, me
 
 
 @pytest.mark.django_db
+def test_an_entitlement_in_a_batch_offers_no_rejection(client, admin_user, approved):
+    """In a batch, an approved entitlement still reads "approved" in its row: the page goes
+    by the state people see, so it offers no Reject the service would refuse."""
+    batched = approved.order_by("pk").first()
+    batch_create(by=admin_user, queryset=Entitlement.objects.filter(pk=batched.pk))
+    client.force_login(admin_user)
+    page = _text(client.get(reverse("subsidies:entitlement_list"),
+                            {"programme": "UNIVERSAL", "year": 2026}))
+    reject = reverse("subsidies:entitlement_reject", args=[batched.pk])
+    assert f'href="{reject}"' not in page
+    other = approved.exclude(pk=batched.pk).first()
+    assert f'href="{reverse("subsidies:entitlement_reject", args=[other.pk])}"' in page
+
+
+@pytest.mark.django_db
 def test_the_entitlement_list_filters_and_its_queries_are_pinned(
         client, admin_user, members, dawangzhuang_community, django_assert_max_num_queries):
     make_members(40, community=dawangzhuang_community, seed=9)
