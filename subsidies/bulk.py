@@ -31,10 +31,11 @@ def available():
 
 
 def _history_from(alias, kind):
-    """The INSERT of history rows for every row of the CTE `alias` (params: date, user)."""
+    """The INSERT of history rows for every row of the CTE `alias` (params: date, user;
+    typed, so that a prepared statement knows them)."""
     source = ", ".join(f"{alias}.{column}" for column in COLUMNS)
     return (f"INSERT INTO {HISTORY_TABLE} ({_HISTORY_COLUMNS}) "
-            f"SELECT {source}, %s, NULL, '{kind}', %s FROM {alias}")
+            f"SELECT {source}, %s::timestamptz, NULL, '{kind}', %s::bigint FROM {alias}")
 
 
 def _sql(queryset):
@@ -129,11 +130,11 @@ def lines_settle(lines):
                           [line.settled_at for line in lines]])
 
 
-def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
+def claim_insert(*, entitlement, active, seat, settings_as_read):
     """A claim in one statement, one round trip: take a seat of the ProgrammeYear `seat`
     by the conditional update (so concurrent claims never pass the quota), insert
-    `entitlement` (unsaved) and its history row, only if the queryset `active` (or its
-    SQL and parameters) has a row (the membership is active, asked as the rules ask it)
+    `entitlement` (unsaved) and its history row, only if `active` (the SQL and parameters
+    of a query) has a row (the membership is active, asked as the rules ask it)
     and the year's settings are still `settings_as_read` (column: value), the ones the
     caller's checks used.
 
@@ -146,7 +147,7 @@ def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
     from django.db import connections
 
     db = connections[connection.alias]  # the wrapper itself, not the thread-local proxy
-    active_sql, active_params = active if isinstance(active, tuple) else _sql(active)
+    active_sql, active_params = active
     for field in _CLAIM_AUTO_FIELDS:
         field.pre_save(entitlement, True)  # created_at
     # The values as the instance holds them: the statement casts each to its column's type,
@@ -158,7 +159,7 @@ def claim_insert(*, entitlement, active, seat, settings_as_read, by=None):
     sql, name = _claim_statement(db, active_sql, tuple(settings_as_read), shape)
     params = [seat, *settings_as_read.values(), *active_params,
               *(value for value, kind in zip(values, shape) if kind is True),
-              entitlement.created_at, by.pk if by else None]
+              entitlement.created_at, None]  # a member's own claim: no acting user
     with db.cursor() as cursor:
         _execute_prepared(db, cursor, sql, name, params)
         row = cursor.fetchone()
@@ -188,15 +189,13 @@ def _claim_statement(db, active_sql, columns, shape):
     literal = {None: "NULL", "": "''", True: "%s"}
     typed = ", ".join(f"{literal[kind]}::{f.cast_db_type(db)}"
                       for f, kind in zip(fields, shape, strict=True))
-    history_of_new = ", ".join(f"new.{f.column}" for f in Entitlement._meta.concrete_fields)
     sql = (
         f"WITH seat AS (UPDATE {ProgrammeYear._meta.db_table} SET accepted = accepted + 1 "
         f"WHERE id = %s AND accepted < quota AND {same} AND EXISTS ({active_sql}) "
         f"RETURNING id), "
         f"new AS (INSERT INTO {TABLE} ({', '.join(f.column for f in fields)}) "
         f"SELECT {typed} FROM seat RETURNING *), "
-        f"history AS (INSERT INTO {HISTORY_TABLE} ({_HISTORY_COLUMNS}) "
-        f"SELECT {history_of_new}, %s::timestamptz, NULL, '+', %s::bigint FROM new) "
+        f"history AS ({_history_from('new', '+')}) "
         f"SELECT id FROM new")
     name = "subsidies_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
     _claim_statements[key] = sql, name

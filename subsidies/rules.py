@@ -116,14 +116,13 @@ def spring_return_terms(member, *, settings, trip_date, fare, on):
         # A new year's settings before the office has set its dates.
         raise NotEligible(_("Claims for %(year)d are not open yet.") % {"year": settings.year})
     _check_out_of_town(member)
-    if settings.spring_festival is None or member.joined_on >= settings.spring_festival:
+    if member.joined_on >= settings.spring_festival:
         raise NotEligible(_("The membership must have begun before this year's Spring "
                             "Festival (%(date)s).") % {"date": settings.spring_festival})
     if not member.card_hmac:
         raise NotEligible(_("A member service card must be bound before the subsidy can be "
                             "paid; ask your union to bind it."))
-    if not (settings.window_start and settings.window_end
-            and settings.window_start <= trip_date <= settings.window_end):
+    if not settings.window_start <= trip_date <= settings.window_end:
         raise NotEligible(_("The return trip must be between %(start)s and %(end)s.") % {
             "start": settings.window_start, "end": settings.window_end}, "trip_date")
     if trip_date > on:

@@ -374,18 +374,34 @@ SPRING_SETTINGS_CHECKED = ("amount", "city_share", "spring_festival", "window_st
                            "window_end")
 
 
+def _spring_settings_read(year):
+    """The year's spring-return settings, read now and kept for the next claims of this
+    process with the values the statement checks (ValidationError if the year has none)."""
+    settings = programme_year(ProgrammeCode.SPRING_RETURN, year)
+    as_read = {ProgrammeYear._meta.get_field(name).column: getattr(settings, name)
+               for name in SPRING_SETTINGS_CHECKED}
+    _spring_settings[year] = settings, as_read
+    return settings, as_read
+
+
+def _spring_return_entitlement(*, member, settings, amount, ticket_number, trip_date, fare,
+                               received_at):
+    """The claim as both ways store it (the fare as stored: neither reads the claim back)."""
+    money = rules.split(amount, settings.city_share)
+    return Entitlement(
+        programme_id=ProgrammeCode.SPRING_RETURN, year=settings.year, member=member,
+        amount=money.amount, city_amount=money.city, district_amount=money.district,
+        state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
+        fare=Decimal(fare).quantize(rules.CENT), received_at=received_at)
+
+
 def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, received_at):
     on = timezone.localtime(received_at).date()
-    cached = _spring_settings.get(on.year)
-    if cached is None:
-        try:
-            settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
-        except ValidationError:
-            return None
-        as_read = {ProgrammeYear._meta.get_field(name).column: getattr(settings, name)
-                   for name in SPRING_SETTINGS_CHECKED}
-        cached = _spring_settings[on.year] = settings, as_read
-    settings, as_read = cached
+    try:
+        settings, as_read = (_spring_settings.get(on.year)
+                             or _spring_settings_read(on.year))
+    except ValidationError:
+        return None
     ticket_number = (ticket_number or "").strip().upper()
     if not ticket_number:
         return None
@@ -394,27 +410,20 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
                                            fare=fare, on=on)
     except rules.NotEligible:
         return None  # the checked way gives the refusal, the membership's first
-    money = rules.split(amount, settings.city_share)
-    entitlement = Entitlement(
-        programme_id=ProgrammeCode.SPRING_RETURN, year=on.year, member=member,
-        amount=money.amount, city_amount=money.city, district_amount=money.district,
-        state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
-        fare=Decimal(fare).quantize(rules.CENT),  # as stored: the claim is not read back
-        received_at=received_at)
+    entitlement = _spring_return_entitlement(
+        member=member, settings=settings, amount=amount, ticket_number=ticket_number,
+        trip_date=trip_date, fare=fare, received_at=received_at)
     try:
         # One statement is atomic by itself; inside a caller's transaction, a savepoint.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            claim = bulk.claim_insert(
+            # None without a seat: the membership not active, the settings edited or the
+            # quota full; the checked way, reading the settings again, tells which.
+            return bulk.claim_insert(
                 entitlement=entitlement, active=_active_membership_sql(member, on),
                 seat=settings.pk, settings_as_read=as_read)
     except IntegrityError as error:
         _duplicate_refusal(error, SPRING_RETURN_DUPLICATES)
         raise
-    if claim is None:
-        # No seat: the membership not active, the settings edited or the quota full. The
-        # checked way reads the settings again and tells which.
-        _spring_settings.pop(on.year, None)
-    return claim
 
 
 _active_sql = {}
@@ -441,7 +450,7 @@ def _active_membership_sql(member, on):
 @transaction.atomic
 def _spring_return_claim_checked(*, member, fare, ticket_number, trip_date, received_at):
     on = timezone.localtime(received_at).date()
-    settings = programme_year(ProgrammeCode.SPRING_RETURN, on.year)
+    settings, _as_read = _spring_settings_read(on.year)  # also for this process's next claims
     ticket_number = (ticket_number or "").strip().upper()
     if not ticket_number:
         raise ValidationError({"ticket_number": _("Enter the ticket number.")})
@@ -455,13 +464,10 @@ def _spring_return_claim_checked(*, member, fare, ticket_number, trip_date, rece
         accepted=F("accepted") + 1)
     if not taken:
         raise QuotaFull(_("The quota is full."))
-    money = rules.split(amount, settings.city_share)
-    return _create_claim(Entitlement(
-        programme_id=ProgrammeCode.SPRING_RETURN, year=on.year, member=member,
-        amount=money.amount, city_amount=money.city, district_amount=money.district,
-        state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
-        fare=fare, received_at=received_at,
-    ), duplicate_messages=SPRING_RETURN_DUPLICATES)
+    return _create_claim(_spring_return_entitlement(
+        member=member, settings=settings, amount=amount, ticket_number=ticket_number,
+        trip_date=trip_date, fare=fare, received_at=received_at),
+        duplicate_messages=SPRING_RETURN_DUPLICATES)
 
 
 @transaction.atomic
