@@ -71,25 +71,3 @@ def mask_card(card):
     if not card:
         return ""
     return f"****{card[-4:]}"
-
-
-def pii_decrypt_many(tokens):
-    """Decrypt many Fernet tokens of PII_ENCRYPTION_KEYS (None stays None), with one
-    MultiFernet for the whole list instead of one per value (the bank's payment file:
-    100,000 card numbers). The cryptography is the `cryptography` package's own Fernet."""
-    fernet = _multi_fernet()
-    return [None if token is None else _fernet_decrypt(token, fernet) for token in tokens]
-
-
-def _multi_fernet():
-    from cryptography.fernet import Fernet, MultiFernet
-
-    return MultiFernet([Fernet(key) for key in settings.PII_ENCRYPTION_KEYS])
-
-
-def _fernet_decrypt(token, fernet=None):
-    fernet = fernet or _multi_fernet()
-    try:
-        return fernet.decrypt(token.encode("ascii")).decode("utf-8")
-    except (InvalidToken, UnicodeEncodeError):
-        raise PIIDecryptionError("no PII_ENCRYPTION_KEYS entry decrypts it") from None
