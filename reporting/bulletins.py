@@ -95,7 +95,7 @@ def bulletin_content(year, month, *, recompute=False, today=None):
     streets = read(as_of)
     before = {s.key: s for s in read(before_day)}
     campaign = campaign_get(year)
-    plan, baseline = campaign.plan(), baseline_rates(campaign)
+    plan, baseline = campaign.plan(), baseline_rates(campaign, kinds=("street",))
     migrant_ranks = _ranks(streets, lambda s: s.migrant)
     founding_ranks = _ranks(streets, lambda s: s.founding)
     punctuality = punctuality_by_street(periods_of_month(year, month), today=today)

@@ -43,24 +43,20 @@ def _base(legend=True):
     return option
 
 
-def rates_by_scope(lines, milestones, *, horizontal=True):
-    """Both rates of each scope, as bars, with the milestone targets."""
+def rates_by_scope(lines, milestones):
+    """Both rates of each scope, as horizontal bars, with the milestone targets."""
     names = [line.name for line in lines]
     value_axis = {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}}
-    category_axis = {"type": "category", "data": names, "inverse": horizontal}
+    category_axis = {"type": "category", "data": names, "inverse": True}
     migrant = {"name": _migrant(), "type": "bar", "color": BLUE,
                "data": [_pct(line.migrant) for line in lines]}
     founding = {"name": _founding(), "type": "bar", "color": ORANGE,
                 "data": [_pct(line.founding) for line in lines]}
     marks = _target_lines(milestones)
-    if horizontal:
-        marks["data"] = [{"name": m.label, "xAxis": float(m.target * 100)}
-                         for m in milestones]
+    marks["data"] = [{"name": m.label, "xAxis": float(m.target * 100)} for m in milestones]
     migrant["markLine"] = marks
     option = _base()
-    option.update({"xAxis": value_axis if horizontal else category_axis,
-                   "yAxis": category_axis if horizontal else value_axis,
-                   "series": [migrant, founding]})
+    option.update({"xAxis": value_axis, "yAxis": category_axis, "series": [migrant, founding]})
     return option
 
 

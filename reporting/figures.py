@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from membership.models import Member, OccupationGroup, Union
+from membership.models import Member, Union
 from reporting.rates import (
-    EMPTY,
     Rate,
     active_member_exists,
     founded_exists,
@@ -29,7 +28,6 @@ from reporting.rates import (
 
 # Scope kinds in the order reports list them; the first rate only for occupation groups.
 KINDS = ("district", "street", "community", "industry", "sector", "group")
-GROUPS = [value for value, _label in OccupationGroup.choices]
 
 
 @dataclass
@@ -171,13 +169,6 @@ def _community_streets():
 
     return {str(pk): street_id
             for pk, street_id in Community.objects.values_list("pk", "street_id")}
-
-
-def rates_from(figures):
-    """(migrant, founding) Rates of a ScopeFigures; founding None for occupation groups."""
-    counts = figures.counts
-    founding = None if figures.kind == "group" else counts.founding
-    return counts.migrant if counts.migrant_den else EMPTY, founding
 
 
 # ---------------------------------------------------------------------------

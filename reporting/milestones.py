@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from reporting import campaigns
 from reporting.figures import KINDS, figures_as_of
-from reporting.models import Campaign, MilestoneReport, ScopeFigure, Snapshot
+from reporting.models import Campaign, MilestoneReport, ScopeFigure
 from reporting.periods import period_of
 from reporting.progress import campaign_get
 from reporting.snapshots import ten_day_snapshot_take
@@ -135,8 +135,4 @@ def milestone_reports_due(today=None):
             made += [report] if created else []
     return made
 
-
-def latest_snapshot_date():
-    return (Snapshot.objects.filter(kind=Snapshot.Kind.TEN_DAY).order_by("-as_of")
-            .values_list("as_of", flat=True).first())
 

@@ -21,7 +21,6 @@ from reporting.periods import TenDayPeriod, period_of
 
 logger = logging.getLogger(__name__)
 
-TEXT_FIELDS = ("work_done", "problems", "next_steps")
 
 
 class Punctuality:

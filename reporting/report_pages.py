@@ -12,7 +12,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -213,8 +212,9 @@ def bulletin_detail(request, pk):
 @require_GET
 def bulletin_status(request, pk):
     """Whether a correction's figures are computed yet, for static/js/poll.js."""
-    bulletin = _bulletin_or_404(request.user, pk)
-    return JsonResponse({"finished": not bulletin.content.get("pending", False)})
+    content = get_object_or_404(_visible_bulletins(request.user).values_list(
+        "content", flat=True), pk=pk)
+    return JsonResponse({"finished": not content.get("pending", False)})
 
 
 @_report_page
@@ -269,11 +269,10 @@ def bulletin_correct(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say what this correction changes."))
         return redirect("reporting:bulletin_detail", pk)
-    with transaction.atomic():
-        return _bulletin_action(
-            request, pk, lambda b: bulletins.bulletin_correct(
-                bulletin=b, by=request.user, note=form.cleaned_data["note"]),
-            _("A new version was drafted; check it and publish it."))
+    return _bulletin_action(
+        request, pk, lambda b: bulletins.bulletin_correct(
+            bulletin=b, by=request.user, note=form.cleaned_data["note"]),
+        _("A new version was drafted; check it and publish it."))
 
 
 @_report_page

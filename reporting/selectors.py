@@ -18,13 +18,12 @@ def export_job_list(*, user, limit=20):
 def reports_panel(*, user):
     """The home page's reports card: the narrative due (for federations) and the latest
     published bulletin."""
-    from reporting.models import Bulletin
+    from reporting.bulletins import bulletin_latest_published
     from reporting.narratives import open_reminder_for
 
     return {
         "reminder": open_reminder_for(user),
-        "bulletin": Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED).order_by(
-            "-year", "-month", "-version").first(),
+        "bulletin": bulletin_latest_published(),
     }
 
 

@@ -9,7 +9,6 @@ figures of the 10th.
 
 import logging
 import time
-from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -108,7 +107,3 @@ def live_snapshot_refresh(today=None):
     Snapshot.objects.filter(pk__in=list(stale)).delete()
     return snapshot
 
-
-def snapshot_for(day: date):
-    """The ten-day snapshot as of `day` if `day` ends a period and it has been taken."""
-    return Snapshot.objects.filter(kind=Snapshot.Kind.TEN_DAY, as_of=day).first()
