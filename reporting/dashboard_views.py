@@ -13,11 +13,13 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
+from accounts.navigation import FEATURES_BY_SLUG
 from membership import selectors as membership_selectors
 from reporting import charts, dashboard, live
+from reporting.bulletins import PUBLISHERS
 
-LEADERSHIP_ROLES = frozenset({Role.ADMIN, Role.LEADER})
-REFRESH_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STREET})
+LEADERSHIP_ROLES = PUBLISHERS  # the office and the leadership group
+REFRESH_ROLES = FEATURES_BY_SLUG["dashboard"].roles  # everyone with a dashboard
 
 
 def _no_figures(request, template_context):

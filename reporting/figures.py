@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 
 from membership.models import Member, Union
 from reporting.rates import (
+    SCOPE_KINDS,
     Rate,
     active_member_exists,
     founded_exists,
@@ -27,7 +28,7 @@ from reporting.rates import (
 )
 
 # Scope kinds in the order reports list them; the first rate only for occupation groups.
-KINDS = ("district", "street", "community", "industry", "sector", "group")
+KINDS = SCOPE_KINDS
 
 
 @dataclass

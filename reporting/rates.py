@@ -9,7 +9,6 @@ Each figure is one grouped query per scope kind; no row is loaded into Python.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -28,6 +27,7 @@ from membership.models import (
     UnitKind,
     Worker,
 )
+from reporting.campaigns import percent_text
 
 HUNDRED = 100
 SCOPE_KINDS = ("district", "street", "community", "industry", "sector", "group")
@@ -46,10 +46,7 @@ class Rate:
     @property
     def pct(self):
         """The percentage to 2 decimals, rounded half-up, as text; None when empty."""
-        if not self.den:
-            return None
-        value = Decimal(self.num * 100) / Decimal(self.den)
-        return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return None if not self.den else percent_text(self.fraction)
 
     def display(self):
         """'80.00%', or '—' for an empty denominator (never 0% or 100%)."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog, Role
+from accounts.navigation import FEATURES_BY_SLUG
 from accounts.services import access_log_record
 from hedong_union.forms import apply_errors
 from reporting import bulletins, narratives, report_excel
@@ -29,7 +30,7 @@ from reporting.periods import last_closed_period, period_of
 from reporting.services import EXCEL_LANGUAGE
 from reporting.xlsx import write_xlsx, xlsx_response
 
-REPORT_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STREET, Role.INDUSTRY})
+REPORT_ROLES = FEATURES_BY_SLUG["reports"].roles  # who has the menu entry may open them
 WRITERS = frozenset({Role.STREET, Role.INDUSTRY})
 PUBLISHERS = bulletins.PUBLISHERS
 RECENT_PERIODS = 9
