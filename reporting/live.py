@@ -10,7 +10,6 @@ import logging
 from datetime import date
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 from reporting.progress import baseline_snapshot, campaign_get
@@ -36,11 +35,8 @@ def live_figures_refresh(today=None):
     need. Safe to run twice or late: ten-day snapshots are taken once, and only the
     latest few current-figure snapshots are kept."""
     today = today or timezone.localdate()
-    subsidies = subsidy_totals_rows(today.year)
-    with transaction.atomic():  # the figures and the money appear together
-        snapshot = live_snapshot_refresh(today)
-        snapshot.subsidy_totals = subsidies
-        snapshot.save(update_fields=["subsidy_totals"])
+    # The money read first; the figures and the money appear together, in one row.
+    snapshot = live_snapshot_refresh(today, subsidy_totals=subsidy_totals_rows(today.year))
     campaign = campaign_get(today.year)
     baseline_snapshot(campaign)
     made = ten_day_snapshots_catch_up(today, since=date(today.year, 1, 1))

@@ -41,13 +41,13 @@ def _figure_rows(snapshot, figures):
         )
 
 
-def _store(kind, period_start, as_of):
+def _store(kind, period_start, as_of, **extra):
     started = time.monotonic()
     figures = figures_as_of(as_of, period_start)
     with transaction.atomic():
         snapshot = Snapshot.objects.create(
             kind=kind, period_start=period_start, as_of=as_of,
-            took_ms=int((time.monotonic() - started) * 1000))
+            took_ms=int((time.monotonic() - started) * 1000), **extra)
         ScopeFigure.objects.bulk_create(_figure_rows(snapshot, figures), batch_size=1000)
     return snapshot
 
@@ -97,11 +97,13 @@ def _periods_back(period, count):
     return period.start
 
 
-def live_snapshot_refresh(today=None):
-    """Take the current figures (as of today, period counts from the period's start) and
-    drop the older current-figure snapshots."""
+def live_snapshot_refresh(today=None, *, subsidy_totals=()):
+    """Take the current figures (as of today, period counts from the period's start), with
+    the year's subsidy money stored in the same row, and drop the older current-figure
+    snapshots."""
     today = today or timezone.localdate()
-    snapshot = _store(Snapshot.Kind.LIVE, period_of(today).start, today)
+    snapshot = _store(Snapshot.Kind.LIVE, period_of(today).start, today,
+                      subsidy_totals=list(subsidy_totals))
     stale = (Snapshot.objects.filter(kind=Snapshot.Kind.LIVE)
              .order_by("-taken_at", "-pk").values_list("pk", flat=True)[LIVE_KEEP:])
     Snapshot.objects.filter(pk__in=list(stale)).delete()
