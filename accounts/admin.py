@@ -55,10 +55,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
             return super().save_model(request, obj, form, change)
         from django.contrib import messages
 
-        from accounts.api_keys import api_key_create
+        from accounts.api_keys import api_key_fill
 
-        made, key = api_key_create(name=obj.name)
-        obj.pk, obj.prefix, obj.key_hash = made.pk, made.prefix, made.key_hash
-        obj.created_at, obj._state.adding = made.created_at, False
+        key = api_key_fill(obj)
+        super().save_model(request, obj, form, change)
         messages.warning(request, _("The key of %(name)s, shown only now: %(key)s") % {
-            "name": made.name, "key": key})
+            "name": obj.name, "key": key})

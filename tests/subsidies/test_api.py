@@ -227,6 +227,25 @@ def test_a_revoked_or_altered_key_is_refused(api, member, platform_key):
 
 
 @pytest.mark.django_db
+def test_a_key_s_last_use_is_written_at_most_hourly(api, member, platform_key,
+                                                    dawangzhuang_community):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import ApiKey
+
+    recently = timezone.now() - timedelta(minutes=5)
+    ApiKey.objects.update(last_used_at=recently)
+    assert _post(api, _body(member)).status_code == 201
+    assert ApiKey.objects.get().last_used_at == recently  # no write on every call
+    ApiKey.objects.update(last_used_at=recently - timedelta(hours=2))
+    (other,) = make_members(1, community=dawangzhuang_community, seed=32)
+    assert _post(api, _body(other, ticket_number="G2-0002")).status_code == 201
+    assert ApiKey.objects.get().last_used_at > recently
+
+
+@pytest.mark.django_db
 def test_the_office_makes_a_key_in_the_admin_and_sees_it_once(client, admin_user, member):
     from django.contrib.messages import get_messages
 
