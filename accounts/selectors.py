@@ -31,7 +31,10 @@ def home_context(*, user):
     if user.role == Role.STREET:
         from applications.selectors import street_figures
 
-        context["applications"] = street_figures(user=user)
+        context["applications"] = figures = street_figures(user=user)
+        # The menu's badge from the same count (a view's context wins over the context
+        # processor's lazy one, which then never runs).
+        context["nav_badges"] = {"applications": figures["pending"]}
     return context
 
 

@@ -44,6 +44,15 @@ def test_the_navigation_shows_the_pending_count_to_street_staff(
     assert 'data-testid="nav-pending-applications"' in text
     assert 'title="待审核的申请">2</span>' in text
     assert 'data-testid="applications-pending">2<' in text
+    # The home's card and the menu's badge share one count.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+    counts = [q["sql"] for q in queries
+              if 'FROM "applications_application"' in q["sql"] and "COUNT(" in q["sql"]]
+    assert len(counts) == 1, counts
 
 
 @pytest.mark.django_db
