@@ -113,9 +113,10 @@ def programme_year_add(*, programme, year, by):
     every year and are left empty: claims for that year are refused until the office sets
     them (programme_year_update)."""
     _require_admin(by)
+    taken = ValidationError({"year": _("%(year)d already has settings; edit them.")
+                             % {"year": year}})
     if ProgrammeYear.objects.filter(programme=programme, year=year).exists():
-        raise ValidationError({"year": _("%(year)d already has settings; edit them.")
-                               % {"year": year}})
+        raise taken
     if programme.last_year and not programme.first_year <= year <= programme.last_year:
         raise ValidationError({"year": _("This programme runs from %(first)d to %(last)d.") % {
             "first": programme.first_year, "last": programme.last_year}})
@@ -130,7 +131,11 @@ def programme_year_add(*, programme, year, by):
                              minimum=source.minimum, cap=source.cap,
                              city_share=source.city_share, quota=source.quota, accepted=0)
     settings._history_user = by
-    settings.save()
+    try:
+        with transaction.atomic():
+            settings.save()
+    except IntegrityError:  # added by someone else a moment ago (programme_year_unique)
+        raise taken from None
     return settings, source
 
 

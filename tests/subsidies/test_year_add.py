@@ -84,3 +84,18 @@ def test_claims_wait_for_a_new_years_dates(admin_user, dawangzhuang_community):
                           spring_festival=date(2028, 1, 26), window_start=date(2028, 1, 26),
                           window_end=date(2028, 2, 25))
     assert spring_return_claim(**claim).amount == Decimal("100.00")
+
+
+@pytest.mark.django_db
+def test_a_year_added_by_someone_else_meanwhile_gets_the_same_message(admin_user, monkeypatch):
+    """Two office users adding the same year at once: the unique constraint decides and the
+    second is told as if it had seen the first (no 500)."""
+    from django.db.models.query import QuerySet
+
+    latest = ProgrammeYear.objects.filter(programme_id="UNIVERSAL").order_by("-year")[0]
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # the check saw nothing yet
+    with pytest.raises(ValidationError) as error:
+        programme_year_add(programme=latest.programme, year=latest.year, by=admin_user)
+    assert error.value.message_dict["year"] == [f"{latest.year}年已有设置，请直接修改。"]
+    assert ProgrammeYear.objects.filter(programme_id="UNIVERSAL",
+                                        year=latest.year).count() == 1
