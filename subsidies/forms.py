@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from membership.identifiers import clean_resident_id, normalise_text
-from membership.models import IndustryFederation, Union
-from subsidies.models import EntitlementState, ProgrammeCode, SkillLevel
+from membership.models import IndustryFederation, Street, Union
+from subsidies.models import EntitlementState, Programme, ProgrammeCode, SkillLevel
 from subsidies.organisations import REBATE_YEARS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -99,7 +99,8 @@ class ProgrammeYearForm(_CrispyForm):
 
 
 class EntitlementFilterForm(forms.Form):
-    programme = forms.ChoiceField(label=_("programme"), required=False)
+    programme = forms.ChoiceField(label=_("programme"), required=False,
+                                  choices=[("", _("any"))] + programme_choices())
     year = forms.TypedChoiceField(label=_("year"), required=False, coerce=int,
                                   empty_value=None)
     state = forms.ChoiceField(label=_("state"), required=False,
@@ -107,7 +108,6 @@ class EntitlementFilterForm(forms.Form):
 
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [("", _("any"))] + programme_choices()
         self.fields["year"].choices = [("", _("any"))] + [(y, y) for y in years]
 
     def filters(self):
@@ -120,7 +120,8 @@ class ProgrammeYearAddForm(forms.Form):
     """A new year of a programme's settings, copied from its latest earlier year."""
 
     programme = forms.ModelChoiceField(
-        label=_("programme"), queryset=None, empty_label=None, to_field_name="code",
+        label=_("programme"), queryset=Programme.objects.order_by("pk"), empty_label=None,
+        to_field_name="code",
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"required": _("Choose the programme."),
                         "invalid_choice": _("Choose the programme.")})
@@ -130,12 +131,6 @@ class ProgrammeYearAddForm(forms.Form):
                                               "invalid": _("Enter the year, e.g. 2027."),
                                               "min_value": _("Enter the year, e.g. 2027."),
                                               "max_value": _("Enter the year, e.g. 2027.")})
-
-    def __init__(self, *args, **kwargs):
-        from subsidies.models import Programme
-
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.order_by("pk")
 
 
 class YearForm(forms.Form):
@@ -159,7 +154,7 @@ class RejectForm(_CrispyForm):
 
 
 class BatchCreateForm(forms.Form):
-    programme = forms.ChoiceField(label=_("programme"),
+    programme = forms.ChoiceField(label=_("programme"), choices=programme_choices(),
                                   widget=forms.Select(attrs={"class": "form-select"}),
                                   error_messages={"required": _("Choose the programme.")})
     year = forms.TypedChoiceField(label=_("year"), coerce=int,
@@ -168,7 +163,6 @@ class BatchCreateForm(forms.Form):
 
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = programme_choices()
         self.fields["year"].choices = [(y, y) for y in years]
 
 
@@ -213,8 +207,8 @@ class SocialWorkerForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=50,
                            widget=forms.TextInput(attrs={"class": "form-control"}),
                            error_messages={"required": _("Enter the name.")})
-    street = forms.ModelChoiceField(label=_("street federation"), queryset=None,
-                                    required=False,
+    street = forms.ModelChoiceField(label=_("street federation"),
+                                    queryset=Street.objects.order_by("position"), required=False,
                                     widget=forms.Select(attrs={"class": "form-select"}))
     industry_federation = forms.ModelChoiceField(
         label=_("industry federation"), queryset=IndustryFederation.objects.order_by("pk"),
@@ -223,12 +217,6 @@ class SocialWorkerForm(forms.Form):
                             widget=forms.DateInput(attrs={"type": "date",
                                                           "class": "form-control"},
                                                    format="%Y-%m-%d"))
-
-    def __init__(self, *args, **kwargs):
-        from membership.models import Street
-
-        super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = Street.objects.order_by("position")
 
 
 # ---------------------------------------------------------------------------

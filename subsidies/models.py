@@ -1,11 +1,13 @@
 """Subsidies and payments to member cards (SPEC §6): programmes as data, entitlements with
 database constraints against double payment, batches with a second approver."""
 
+import operator
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -122,11 +124,39 @@ class SkillLevel(models.TextChoices):
 # An approved (or failed, to be paid again) entitlement is "in a batch" while it has a line
 # awaiting the bank: the line holds that fact, the entitlement row is not rewritten when it
 # joins a batch (docs/decisions.md). The line's unique constraint keeps it in one batch.
+# `shown_in` below is the rule's one definition: the queryset's filters, its annotation,
+# Entitlement.shown_state and the rule-run page's counts all go through it.
 BATCHABLE_STATES = ["approved", "failed"]
 
 
-def _open_line():
-    return Exists(BatchLine.objects.filter(entitlement=OuterRef("pk"), status="pending"))
+def shown_in(states):
+    """The Q of the entitlements people see in one of `states` (SPEC §6.3): approved or
+    failed with a line awaiting the bank is "in a batch", not its own state; any other
+    entitlement is seen in its state.
+
+    Each part is a plain `state IN (...)` beside EXISTS or NOT EXISTS, so PostgreSQL still
+    plans a (semi/anti) join and the (programme, year, state) index serves."""
+    open_line = Exists(BatchLine.objects.filter(entitlement=OuterRef("pk"),
+                                                status=LineStatus.PENDING))
+    states = set(states)
+    own = [s for s in BATCHABLE_STATES if s in states]
+    others = sorted(states - {*BATCHABLE_STATES, EntitlementState.IN_BATCH})
+    parts = []
+    if EntitlementState.IN_BATCH in states:
+        # The state first: PostgreSQL then skips the subquery for any other state.
+        parts.append(Q(state__in=BATCHABLE_STATES) & Q(open_line))
+    if own:
+        parts.append(Q(~open_line, state__in=own))
+    if others:
+        parts.append(Q(state__in=others))
+    return reduce(operator.or_, parts) if parts else Q(pk__in=[])
+
+
+def _shown_state():
+    """The state people see, as SQL (see shown_in)."""
+    return Case(When(shown_in([EntitlementState.IN_BATCH]),
+                     then=Value(EntitlementState.IN_BATCH)),
+                default=F("state"), output_field=models.CharField())
 
 
 class EntitlementQuerySet(ScopedQuerySet):
@@ -138,20 +168,16 @@ class EntitlementQuerySet(ScopedQuerySet):
     }
 
     def with_batch_state(self):
-        """Annotate `in_open_batch`: the entitlement has a line awaiting the bank."""
-        return self.annotate(in_open_batch=_open_line())
+        """Annotate `state_shown`, the state people see (Entitlement.shown_state reads it)."""
+        return self.annotate(state_shown=_shown_state())
 
     def in_state(self, state):
-        """Entitlements shown in `state`, "in a batch" included (see BATCHABLE_STATES)."""
-        if state == EntitlementState.IN_BATCH:
-            return self.filter(_open_line(), state__in=BATCHABLE_STATES)
-        if state in BATCHABLE_STATES:
-            return self.filter(~_open_line(), state=state)
-        return self.filter(state=state)
+        """Entitlements shown in `state`, "in a batch" included."""
+        return self.filter(shown_in([state]))
 
     def payable(self):
         """Approved or failed, and in no open batch: what a new batch may take."""
-        return self.filter(~_open_line(), state__in=BATCHABLE_STATES)
+        return self.filter(shown_in(BATCHABLE_STATES))
 
 
 class Entitlement(models.Model):
@@ -260,14 +286,15 @@ class Entitlement(models.Model):
 
     @property
     def shown_state(self):
-        """The state as people see it: approved or failed, with a line awaiting the bank,
-        is "in a batch"."""
-        if self.state not in BATCHABLE_STATES:
-            return self.state
-        in_batch = getattr(self, "in_open_batch", None)
-        if in_batch is None:
-            in_batch = self.pk is not None and self.lines.filter(status="pending").exists()
-        return EntitlementState.IN_BATCH if in_batch else self.state
+        """The state as people see it (shown_in): read from with_batch_state()'s annotation,
+        else asked of the database."""
+        shown = getattr(self, "state_shown", None)
+        if shown is not None:
+            return shown
+        if self.pk is None or self.state not in BATCHABLE_STATES:
+            return self.state  # no other state is ever shown otherwise: no query needed
+        return (type(self).objects.filter(pk=self.pk).with_batch_state()
+                .values_list("state_shown", flat=True).get())
 
     def get_state_display(self):
         return EntitlementState(self.shown_state).label

@@ -137,10 +137,15 @@ def founding_rebate_record(*, union, year, amount, by):
     money = rules.split(Decimal(amount), settings.city_share)
     if money.amount <= 0:
         raise ValidationError({"amount": _("Enter the amount from the finance data.")})
-    return Entitlement.objects.create(
-        programme_id=ProgrammeCode.FOUNDING_REBATE, year=year, union=union,
-        amount=money.amount, city_amount=money.city, district_amount=money.district,
-        state=EntitlementState.PENDING, created_by=by)
+    try:
+        with transaction.atomic():
+            return Entitlement.objects.create(
+                programme_id=ProgrammeCode.FOUNDING_REBATE, year=year, union=union,
+                amount=money.amount, city_amount=money.city, district_amount=money.district,
+                state=EntitlementState.PENDING, created_by=by)
+    except IntegrityError:  # recorded a moment ago (one_organisation_entitlement_per_union_year)
+        raise ValidationError({"amount": _("This union's rebate for %(year)s is already "
+                                           "recorded.") % {"year": year}}) from None
 
 
 def model_home_share(year):

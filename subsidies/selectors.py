@@ -15,7 +15,6 @@ from membership.models import Member, MemberStatus
 from membership.pii import mask_card, mask_id, pii_hmac
 from subsidies import organisations, services
 from subsidies.models import (
-    BATCHABLE_STATES,
     SKILL_PROGRAMMES,
     Batch,
     BatchLine,
@@ -67,7 +66,8 @@ def member_active_get(pk):
 
 
 def member_claim_get(*, member, pk):
-    return Entitlement.objects.filter(member=member, pk=pk).select_related("programme").first()
+    return (Entitlement.objects.filter(member=member, pk=pk).select_related("programme")
+            .with_batch_state().first())
 
 
 @dataclass
@@ -112,13 +112,10 @@ def entitlement_years():
 
 
 def state_counts(*, programme, year):
-    """Entitlements of one programme and year by state, for the rule-run page."""
-    rows = (Entitlement.objects.filter(programme_id=programme, year=year).with_batch_state()
-            .values_list("state", "in_open_batch").annotate(n=Count("pk")))
-    counts = {}
-    for state, in_batch, n in rows:
-        shown = EntitlementState.IN_BATCH if in_batch and state in BATCHABLE_STATES else state
-        counts[shown] = counts.get(shown, 0) + n
+    """Entitlements of one programme and year by the state people see, for the rule-run
+    page."""
+    counts = dict(Entitlement.objects.filter(programme_id=programme, year=year)
+                  .with_batch_state().values_list("state_shown").annotate(n=Count("pk")))
     return [(state, label, counts.get(state, 0)) for state, label in EntitlementState.choices]
 
 

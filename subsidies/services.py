@@ -358,8 +358,8 @@ def spring_return_claim(*, member, fare, ticket_number, trip_date, received_at=N
     checks run here first on the year's settings as this process last read them, then the
     statement asks whether the membership is active, takes the seat, inserts the claim and
     its history row, only if those settings are still current. Whatever that way cannot
-    decide (a refusal, changed settings) goes the way of _spring_return_claim_checked,
-    which gives the same answers in several statements."""
+    decide (a refusal, changed settings, the quota full when last read) goes the way of
+    _spring_return_claim_checked, which gives the same answers in several statements."""
     received_at = received_at or timezone.now()
     if bulk.available():
         claim = _spring_return_claim_in_one(member=member, fare=fare,
@@ -406,6 +406,11 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
         settings, as_read = (_spring_settings.get(on.year)
                              or _spring_settings_read(on.year))
     except ValidationError:
+        return None
+    if settings.quota is None or settings.accepted >= settings.quota:
+        # Full when last read: the statement would find no seat. The checked way reads the
+        # seats again, so it still takes one a rejection has freed since, and says 名额已满
+        # otherwise; its read also refreshes this process's view for the next claims.
         return None
     ticket_number = (ticket_number or "").strip().upper()
     if not ticket_number:

@@ -23,22 +23,31 @@ from subsidies.views.access import office_page
 
 
 def _year(request):
+    """The years with programme settings, read once a request, and the year asked for (a
+    missing or unknown one: this year if it has settings, else the latest)."""
     years = selectors.entitlement_years()
     form = YearForm(request.POST if request.method == "POST" else request.GET, years=years)
     if form.is_valid():
-        return form.cleaned_data["year"]
+        return form.cleaned_data["year"], years
     today = timezone.localdate().year
-    return today if today in years else (years[0] if years else today)
+    return (today if today in years else (years[0] if years else today)), years
 
 
-def _page(request, year, *, status=200, **forms):
+def _page(request, year, years, *, status=200, **forms):
+    page = selectors.organisation_page(year=year)
+    rebate_error = forms.get("rebate_error")
+    if rebate_error:
+        # Shown in its cell if the table still offers that cell a form, else above it.
+        rebate_error["in_table"] = any(
+            str(union.pk) == rebate_error["union"] and str(y) == rebate_error["year"]
+            and amount is None for union, years_due in page.rebates for y, amount in years_due)
     context = {
-        "page": selectors.organisation_page(year=year),
+        "page": page,
         "year": year,
-        "years": selectors.entitlement_years(),
+        "years": years,
         "can_act": request.user.role == Role.ADMIN,
         "grant_form": forms.get("grant_form") or IndustryGrantForm(),
-        "rebate_error": forms.get("rebate_error"),
+        "rebate_error": rebate_error,
         "selection_form": forms.get("selection_form") or ModelHomeSelectionForm(),
         "social_worker_form": forms.get("social_worker_form") or SocialWorkerForm(
             initial={"since": timezone.localdate()}),
@@ -50,10 +59,10 @@ def _back(year, anchor=""):
     return redirect(f"{reverse('subsidies:organisation_programmes')}?year={year}{anchor}")
 
 
-def _form_post(request, form_class, form_name, action, success, anchor, status=200):
+def _form_post(request, form_class, form_name, action, success, anchor):
     """A form of the page posted: `action(year, cleaned_data)`, then back to the page's
-    section, or the page again with the form's errors next to its fields."""
-    year = _year(request)
+    section, or the page again (400) with the form's errors next to its fields."""
+    year, years = _year(request)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -63,12 +72,12 @@ def _form_post(request, form_class, form_name, action, success, anchor, status=2
         else:
             messages.success(request, success)
             return _back(year, anchor)
-    return _page(request, year, status=status, **{form_name: form})
+    return _page(request, year, years, status=400, **{form_name: form})
 
 
 def _run(request, action, success, anchor):
     """A button of the page: `action(year)` makes entitlements; how many is told."""
-    year = _year(request)
+    year, _years = _year(request)
     try:
         created = action(year)
     except ValidationError as error:
@@ -81,7 +90,7 @@ def _run(request, action, success, anchor):
 @office_page()
 @require_GET
 def organisation_programmes(request):
-    return _page(request, _year(request))
+    return _page(request, *_year(request))
 
 
 @office_page(write=True)
@@ -105,7 +114,7 @@ def industry_grant_create(request):
 @office_page(write=True)
 @require_POST
 def founding_rebate_record(request):
-    year = _year(request)
+    year, years = _year(request)
     form = FoundingRebateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -118,7 +127,7 @@ def founding_rebate_record(request):
             messages.success(request, _("Rebate recorded; it waits for approval."))
             return _back(year, "#rebates")
     errors = [str(e) for field in form.errors.values() for e in field]
-    return _page(request, year, rebate_error={
+    return _page(request, year, years, status=400, rebate_error={
         "union": request.POST.get("union"), "year": request.POST.get("rebate_year"),
         "amount": request.POST.get("amount", ""), "message": " ".join(errors)})
 
@@ -147,4 +156,4 @@ def social_worker_add(request):
     return _form_post(
         request, SocialWorkerForm, "social_worker_form",
         lambda year, data: organisations.social_worker_add(by=request.user, **data),
-        _("Social union worker recorded."), "#social-workers", status=400)
+        _("Social union worker recorded."), "#social-workers")

@@ -204,3 +204,28 @@ def test_an_entitlement_in_a_batch_keeps_its_row_and_cannot_be_rejected(admin_us
     with pytest.raises(IntegrityError), transaction.atomic():
         BatchLine.objects.create(batch=Batch.objects.create(number="X", created_by=admin_user),
                                  entitlement=entitlement, line_id="X-1", amount=entitlement.amount)
+
+
+@pytest.mark.django_db
+def test_every_reading_of_in_a_batch_agrees(admin_user, approved):
+    """The rule has one definition (subsidies.models.shown_in): the instance's shown state,
+    with or without the annotation, the filters by state, what a batch may take and the
+    rule-run page's counts all say the same of each entitlement."""
+    from subsidies.selectors import state_counts
+
+    first, second, third, *rest = approved.order_by("pk")
+    batch_create(by=admin_user, queryset=Entitlement.objects.filter(pk=first.pk))
+    Entitlement.objects.filter(pk=second.pk).update(state=EntitlementState.FAILED)
+    Entitlement.objects.filter(pk=third.pk).update(state=EntitlementState.DRAFT)
+    expected = {first.pk: "in_batch", second.pk: "failed", third.pk: "draft",
+                **{e.pk: "approved" for e in rest}}
+    assert {e.pk: e.shown_state for e in Entitlement.objects.all()} == expected
+    assert {e.pk: e.shown_state for e in Entitlement.objects.with_batch_state()} == expected
+    for state in EntitlementState.values:
+        assert set(Entitlement.objects.in_state(state).values_list("pk", flat=True)) == {
+            pk for pk, shown in expected.items() if shown == state}, state
+    assert set(Entitlement.objects.payable().values_list("pk", flat=True)) == {
+        pk for pk, shown in expected.items() if shown in ("approved", "failed")}
+    counts = {state: n for state, _label, n in state_counts(programme="UNIVERSAL", year=2026)}
+    assert counts == {state: list(expected.values()).count(state)
+                      for state in EntitlementState.values}

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from membership.models import Member
 from subsidies.models import Entitlement, ProgrammeYear
-from subsidies.services import spring_return_claim
+from subsidies.services import QuotaFull, entitlement_reject, spring_return_claim
 
 CLAIM_TIME = datetime(2026, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -97,3 +97,32 @@ def test_without_prepared_statements_a_claim_is_still_one_statement(members, set
     assert not statements[0].startswith(("PREPARE", "EXECUTE"))
     assert Entitlement.objects.get(pk=claim.pk).ticket_number == "T1"
     assert Entitlement.history.filter(id=claim.pk, history_type="+").count() == 1
+
+
+def _one_statement_claims(queries):
+    return [q["sql"] for q in queries
+            if "WITH seat AS" in q["sql"] or q["sql"].startswith("EXECUTE subsidies_")]
+
+
+@pytest.mark.django_db
+def test_once_the_quota_is_found_full_claims_go_the_checked_way_only(members, admin_user):
+    """A claim after the quota was found full does not try the one statement first; the
+    checked way still takes a seat a rejection has freed (SPEC §6.1), and once seats are
+    left again claims are one statement again."""
+    spring = ProgrammeYear.objects.filter(programme_id="SPRING_RETURN", year=2026)
+    spring.update(quota=1)
+    first = _claim(members[0], "T0")
+    with pytest.raises(QuotaFull):
+        _claim(members[1], "T1")  # the statement finds no seat; the checked way: full
+    with CaptureQueriesContext(connection) as queries, pytest.raises(QuotaFull) as full:
+        _claim(members[2], "T2")
+    assert str(full.value) == "名额已满"
+    assert _one_statement_claims(queries) == []
+    entitlement_reject(entitlement=first, by=admin_user, reason="车票与身份不符")
+    assert _claim(members[2], "T2").ticket_number == "T2"  # the freed seat, the checked way
+    spring.update(quota=3)
+    with CaptureQueriesContext(connection) as queries:
+        _claim(members[3], "T3")
+    assert len(_one_statement_claims(queries)) == 1
+    assert spring.get().accepted == 2
+    assert Entitlement.objects.filter(state="pending").count() == 2

@@ -517,7 +517,7 @@ def test_an_industry_grant_outside_the_range_is_refused_on_the_page(
     client.force_login(admin_user)
     response = client.post(reverse("subsidies:industry_grant_create"), {
         "year": 2026, "federation": property_federation.pk, "amount": amount})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["grant_form"].errors["amount"] == [message]
     page = _text(response)
     assert message in page and f'value="{amount}"' in page
@@ -548,7 +548,7 @@ def test_the_founding_rebate_list_and_its_amounts(client, admin_user, registrar,
     url = reverse("subsidies:founding_rebate_record")
     response = client.post(url, {"year": 2026, "union": union_dawangzhuang_property.pk,
                                  "rebate_year": 2019, "amount": "abc"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = _text(response)
     assert "请以元为单位填写金额，例如150或150.00。" in page and 'value="abc"' in page
     response = client.post(url, {"year": 2026, "union": union_dawangzhuang_property.pk,
@@ -564,15 +564,89 @@ def test_a_model_home_selection_is_added_with_its_checks(client, admin_user,
     client.force_login(admin_user)
     url = reverse("subsidies:model_home_selection_add")
     response = client.post(url, {"year": 2026, "name": ""})
+    assert response.status_code == 400
     assert response.context["selection_form"].errors["name"] == ["请填写选树对象名称。"]
     response = client.post(url, {"year": 2026, "name": "安居之家",
                                  "union": union_dawangzhuang_property.pk})
+    assert response.status_code == 400
     assert "只有非公企业工会获得奖励" in response.context["selection_form"].errors["union"][0]
     response = client.post(url, {"year": 2026, "name": "安居之家", "non_public": "on",
                                  "union": union_dawangzhuang_property.pk}, follow=True)
     assert "选树对象已录入。" in _messages(response)
     response = client.post(url, {"year": 2026, "name": "安居之家"})
+    assert response.status_code == 400
     assert response.context["selection_form"].errors["name"] == ["该对象已是2026年的选树对象。"]
+
+
+@pytest.mark.django_db
+def test_a_founding_rebate_recorded_twice_is_refused_not_a_500(client, admin_user, registrar,
+                                                             unit_dawangzhuang_property,
+                                                             union_dawangzhuang_property):
+    """Two tabs, or a second click: the unique constraint refuses the second rebate and the
+    page says so above the table (its cell shows the amount now, not a form)."""
+    from membership.services import founding_step_add
+
+    founding_step_add(by=registrar, unit=unit_dawangzhuang_property, status="founded",
+                      on=date(2019, 6, 1), union=union_dawangzhuang_property)
+    client.force_login(admin_user)
+    url = reverse("subsidies:founding_rebate_record")
+    posted = {"year": 2026, "union": union_dawangzhuang_property.pk, "rebate_year": 2020,
+              "amount": "1234.50"}
+    assert client.post(url, posted).status_code == 302
+    response = client.post(url, {**posted, "amount": "999"})
+    assert response.status_code == 400
+    page = _text(response)
+    assert 'data-testid="rebate-error">该工会2020年度的回拨金额已经录入。' in page
+    assert Entitlement.objects.get(programme_id="FOUNDING_REBATE").amount == Decimal("1234.50")
+
+
+ORGANISATION_BAD_POSTS = {
+    "industry_grant_create": ({"federation": "999999", "amount": "40000"},
+                              "grant_form", "federation"),
+    "founding_rebate_record": ({"union": "999999", "rebate_year": "2019", "amount": "10"},
+                               None, None),
+    "model_home_selection_add": ({"name": "", "non_public": "on"}, "selection_form", "name"),
+    "social_worker_add": ({"name": "王芳", "street": "1", "since": "昨天"},
+                          "social_worker_form", "since"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(ORGANISATION_BAD_POSTS))
+def test_every_organisation_form_answers_400_with_its_errors(client, admin_user, route,
+                                                             monkeypatch):
+    """Each form of the page, posted with a bad value: the page again, status 400, the
+    error shown; the years with settings read once for the request."""
+    from subsidies import selectors
+
+    read = []
+    years = selectors.entitlement_years
+    monkeypatch.setattr(selectors, "entitlement_years", lambda: read.append(1) or years())
+    data, form_name, field = ORGANISATION_BAD_POSTS[route]
+    client.force_login(admin_user)
+    response = client.post(reverse(f"subsidies:{route}"), {"year": 2026, **data})
+    assert response.status_code == 400
+    assert len(read) == 1
+    assert response.context["year"] == 2026
+    if form_name:
+        errors = response.context[form_name].errors[field]
+    else:
+        errors = [response.context["rebate_error"]["message"]]
+    assert errors and all(error in _text(response) for error in errors)
+    assert not Entitlement.objects.exists() and not ModelHomeSelection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_organisation_page_reads_the_years_once(client, admin_user, monkeypatch):
+    from subsidies import selectors
+
+    read = []
+    years = selectors.entitlement_years
+    monkeypatch.setattr(selectors, "entitlement_years", lambda: read.append(1) or years())
+    client.force_login(admin_user)
+    response = client.get(reverse("subsidies:organisation_programmes"), {"year": 2026})
+    assert response.status_code == 200 and len(read) == 1
+    assert response.context["years"] == years()
 
 
 @pytest.mark.django_db
