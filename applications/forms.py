@@ -185,6 +185,25 @@ class CorrectionForm(ApplicantForm):
 
     note = _text(_("what was corrected and why"), maxlength=str(CORRECTION_NOTE_MAX_LENGTH))
 
+    # The checks are the public form's and the service's; where their message speaks to
+    # the applicant, the reviewer reads it about the applicant (by field and error code).
+    reviewer_messages = {
+        ("name", "required"): _("Enter the applicant's name."),
+        ("name", "invalid_characters"): _("Enter the name as on the applicant's ID card: "
+                                          "letters only, no digits or symbols."),
+        ("work", "required"): _("Choose whether the applicant works for an employer or in "
+                                "scattered employment."),
+        ("employer", "required"): _("Choose the applicant's employer, or choose scattered "
+                                    "employment."),
+        ("employer", "invalid_choice"): _("Choose the applicant's employer from the list."),
+        ("occupation_group", "required"): _("Choose the applicant's occupation group."),
+        ("occupation_group", "invalid_choice"): _("Choose the applicant's occupation group."),
+        ("street", "required"): _("Choose the applicant's street."),
+        ("street", "invalid_choice"): _("Choose the applicant's street."),
+        ("community", "required"): _("Choose the applicant's community."),
+        ("community", "invalid_choice"): _("Choose the applicant's community."),
+    }
+
     def __init__(self, *args, application, masked_phone, **kwargs):
         initial = {"name": application.name, "occupation_group": application.occupation_group,
                    "work": "employer" if application.employer_id else "scattered",
@@ -197,6 +216,22 @@ class CorrectionForm(ApplicantForm):
             "phone": masked_phone}
         self.fields["community"].help_text = _("Where the applicant lives or works.")
         self.fields["note"].help_text = _("Kept in the application's history with your name.")
+
+    def add_error(self, field, error):
+        """Every refusal passes here: the fields', clean()'s and the service's
+        (hedong_union.forms.apply_errors)."""
+        if not isinstance(error, ValidationError):
+            error = ValidationError(error)
+        if hasattr(error, "error_dict"):
+            error = ValidationError({name: self._for_reviewer(name, errors)
+                                     for name, errors in error.error_dict.items()})
+        else:
+            error = self._for_reviewer(field, error.error_list)
+        super().add_error(field, error)
+
+    def _for_reviewer(self, field, errors):
+        return [ValidationError(self.reviewer_messages[field, e.code], code=e.code)
+                if (field, e.code) in self.reviewer_messages else e for e in errors]
 
     def correction(self):
         """The cleaned values as applications.services.application_correct takes them."""

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from applications.models import Application, ApplicationStatus, overdue_q
 from membership.identifiers import normalise_text
 from membership.models import Member, Street, Unit, UnitKind, Worker
+from membership.selectors import unit_search_q
 
 PUBLIC_EMPLOYER_RESULTS = 10
 
@@ -109,12 +110,9 @@ def employer_search(*, q):
     q = (q or "").strip()
     if len(q) < 2:
         return []
-    code = normalise_text(q).upper()
-    units = (Unit.objects.exclude(kind=UnitKind.OTHER)
-             .filter(Q(name__icontains=q) | Q(credit_code__startswith=code))
+    units = (Unit.objects.exclude(kind=UnitKind.OTHER).filter(unit_search_q(q))
              .order_by("name")[:PUBLIC_EMPLOYER_RESULTS])
-    return [{"id": u.pk, "label": f"{u.name}（{u.credit_code}）", "union": None}
-            for u in units]
+    return [{"id": u.pk, "label": f"{u.name}（{u.credit_code}）"} for u in units]
 
 
 

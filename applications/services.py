@@ -149,9 +149,8 @@ def _phone_flag(*, phone_hmac, id_hmac):
             .exclude(worker__id_hmac=id_hmac).exists())
 
 
-def _pending_application(id_hmac, *, after_conflict=False):
-    """The pending application of this ID number, if any (`after_conflict`: read again
-    after the unique constraint refused an insert)."""
+def _pending_application(id_hmac):
+    """The pending application of this ID number, if any."""
     return Application.objects.pending().filter(id_hmac=id_hmac).first()
 
 
@@ -195,7 +194,7 @@ def application_submit(*, name, id_number, phone, employer, street, community,
         except IntegrityError:
             application.pk = None
             # Another submission of this ID won the race: give its application back.
-            pending = _pending_application(id_hmac, after_conflict=True)
+            pending = _pending_application(id_hmac)
             if pending is not None:
                 return Outcome("existing", pending)
             continue  # an application number drawn twice: draw again

@@ -4,7 +4,8 @@ their ID number, and members enrolled when 是否会员 is 是.
 Rules come from the services, not from here: `prepare_worker` (ID, phone, province,
 employer or scattered, community), `place_worker` (the employer's street wins),
 `check_worker_scope`, `eligibility_errors` (age 16 on the join date, employer kind,
-join date), `route_union` (where a new member goes) and `clean_card_number` (Luhn).
+join date, not before the union's founding), `route_union` (where a new member goes) and
+`clean_card_number` (Luhn).
 """
 
 from django.core.exceptions import ValidationError
@@ -224,11 +225,11 @@ class WorkerImporter(RosterImporter):
         if joined_on is None:
             self.error(row, "joined_on", _("Enter the join date of a member."))
             return
-        problems = eligibility_errors(worker=worker, joined_on=joined_on)
+        union = self._route(worker)
+        problems = eligibility_errors(worker=worker, union=union, joined_on=joined_on)
         if problems:
             self.service_errors(row, ValidationError(problems))
             return
-        union = self._route(worker)
         if union is None:
             self.error(row, "is_member", _("There is no union to enroll this worker into: the "
                                            "employer has no founded or covering union (or the "

@@ -19,6 +19,7 @@ from membership.selectors.units import (  # noqa: F401
     unit_list,
     unit_progress_notes,
     unit_search,
+    unit_search_q,
     unit_worker_counts,
 )
 from membership.selectors.workers import (  # noqa: F401

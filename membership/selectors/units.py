@@ -18,14 +18,19 @@ UNIT_FLAGS = ("is_key_enterprise", "is_shuangwan", "is_chamber_member",
               "paid_preparation_fund")
 
 
+def unit_search_q(search):
+    """Units whose name contains `search` or whose credit code starts with it."""
+    code = normalise_text(search).upper()
+    return Q(name__icontains=search.strip()) | Q(credit_code__startswith=code)
+
+
 def unit_list(*, user, search="", street=None, community=None, sector="", hundred_plus=False,
               founding_status="", flags=()):
     """The units `user` may see, filtered; `flags` names fields of UNIT_FLAGS that must be
     set. Search matches the name, or the start of the credit code."""
     qs = Unit.objects.for_user(user).select_related("street", "community")
     if search:
-        code = normalise_text(search).upper()
-        qs = qs.filter(Q(name__icontains=search.strip()) | Q(credit_code__startswith=code))
+        qs = qs.filter(unit_search_q(search))
     if street:
         qs = qs.filter(street=street)
     if community:

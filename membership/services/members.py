@@ -57,9 +57,9 @@ def route_union(worker):
     return None
 
 
-def check_eligibility(*, worker, joined_on):
+def check_eligibility(*, worker, union, joined_on):
     """Who may join (plan §一.(一)1), as errors keyed by the field to fix."""
-    errors = eligibility_errors(worker=worker, joined_on=joined_on)
+    errors = eligibility_errors(worker=worker, union=union, joined_on=joined_on)
     active = worker.memberships.filter(status=MemberStatus.ACTIVE).select_related("union")
     if active.exists():
         errors["worker"] = [_("This worker is already an active member of %(union)s.")
@@ -68,13 +68,27 @@ def check_eligibility(*, worker, joined_on):
         raise ValidationError(errors)
 
 
-def eligibility_errors(*, worker, joined_on):
+def founded_after(union, day):
+    """The union's founding date when `day` is before it, else None: nobody joins a union
+    before it exists. A union whose founding date is not recorded refuses no day."""
+    if union is not None and union.founded_on is not None and day < union.founded_on:
+        return union.founded_on
+    return None
+
+
+def eligibility_errors(*, worker, union, joined_on):
     """The rules of `check_eligibility` that need no query (the roster import checks the
-    active memberships of a whole chunk at once); errors keyed by the field to fix."""
+    active memberships of a whole chunk at once); errors keyed by the field to fix.
+    `union` is where the worker joins (None: not chosen yet, so not checked)."""
     errors = {}
     if age_on(worker.birth_date, joined_on) < MINIMUM_AGE:
         errors["joined_on"] = [_("The worker is under 16 on the join date (born %(birth)s).")
                                % {"birth": worker.birth_date.isoformat()}]
+    founded_on = founded_after(union, joined_on)
+    if founded_on is not None:
+        errors["joined_on"] = [_("The join date cannot be before %(union)s was founded "
+                                 "(%(date)s).") % {"union": union.name,
+                                                   "date": founded_on.isoformat()}]
     if joined_on > timezone.localdate():
         errors["joined_on"] = [_("The join date cannot be in the future.")]
     if worker.employer_id is None:
@@ -118,7 +132,7 @@ def member_enroll(*, by, worker, union, joined_on, card_number="", declared=True
         raise ValidationError({"union": _("This union is not in your scope.")})
     worker = type(worker).objects.select_for_update().get(pk=worker.pk)
     check_worker_scope(by=by, worker=worker)
-    check_eligibility(worker=worker, joined_on=joined_on)
+    check_eligibility(worker=worker, union=union, joined_on=joined_on)
     try:
         card, card_hmac = _card_fields(card_number)
     except ValidationError as error:
@@ -153,6 +167,11 @@ def member_transfer(*, member, by, union, on):
     if on < span.started_on or on > timezone.localdate():
         raise ValidationError({"on": _("The transfer date must be between %(start)s and "
                                        "today.") % {"start": span.started_on.isoformat()}})
+    founded_on = founded_after(union, on)
+    if founded_on is not None:
+        raise ValidationError({"on": _("The transfer date cannot be before %(union)s was "
+                                       "founded (%(date)s).") % {
+            "union": union.name, "date": founded_on.isoformat()}})
     span.ended_on, span.closed_by = on, UnionSpan.Closed.TRANSFER
     span.save(update_fields=["ended_on", "closed_by"])
     UnionSpan.objects.create(member=member, union=union, started_on=on)

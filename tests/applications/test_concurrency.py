@@ -45,17 +45,26 @@ def test_simultaneous_submissions_of_one_id_make_one_application(organisation_st
 @pytest.mark.django_db(transaction=True)
 def test_the_constraint_not_the_check_decides(organisation_structure, dawangzhuang_community,
                                               monkeypatch):
-    """Every thread passes the check before the insert (as if all checked at once); the
-    constraint refuses all but one insert and each loser returns the winner's application."""
+    """Every thread passes the check before the insert (all check before any inserts: each
+    thread's first look-up waits for the others'); the constraint refuses all but one
+    insert and each loser reads again and returns the winner's application."""
     real = services._pending_application
+    all_checked = threading.Barrier(THREADS)
+    seen, first_checks = threading.local(), []
 
-    def blind_check(id_hmac, *, after_conflict=False):
-        return real(id_hmac) if after_conflict else None
+    def check_then_wait_for_the_others(id_hmac):
+        found = real(id_hmac)
+        if not getattr(seen, "checked", False):  # the check before the insert
+            seen.checked = True
+            first_checks.append(found)
+            all_checked.wait(timeout=60)
+        return found
 
-    monkeypatch.setattr(services, "_pending_application", blind_check)
+    monkeypatch.setattr(services, "_pending_application", check_then_wait_for_the_others)
     number = new_id()
     outcomes = _run_concurrently([submit_kwargs(dawangzhuang_community, id_number=number)
                                   for _ in range(THREADS)])
+    assert first_checks == [None] * THREADS  # every thread found nothing pending
     kinds = [kind for kind, _pk in outcomes]
     assert kinds.count("created") == 1 and kinds.count("existing") == THREADS - 1
     assert len({pk for _kind, pk in outcomes}) == 1

@@ -16,7 +16,7 @@ from applications.services import (
 )
 from membership.models import Community
 from membership.pii import pii_hmac
-from tests.applications.conftest import new_phone, submit_kwargs
+from tests.applications.conftest import form_body, new_phone, submit_kwargs
 from tests.conftest import REGISTRY
 
 NOTE = "申请人来电更正"
@@ -282,12 +282,21 @@ def test_an_empty_phone_keeps_the_phone(client, street_staff_dawangzhuang,
 @pytest.mark.django_db
 @pytest.mark.parametrize("change,field,message", [
     ({"phone": "1381234567"}, "phone", "手机号应为11位数字"),
-    ({"name": ""}, "name", "请填写姓名。"),
-    ({"work": "employer"}, "employer", "请选择您的工作单位，或选择零散就业。"),
-    ({"work": "employer", "employer": "99999999"}, "employer", "请从列表中选择您的工作单位。"),
-    ({"community": ""}, "community", "请选择您所在的社区。"),
+    # The reviewer reads about the applicant where the public form says 您 (the same
+    # checks, the form's and the service's, in the reviewer's words).
+    ({"name": ""}, "name", "请填写申请人的姓名。"),
+    ({"name": "李<script>"}, "name", "请按申请人身份证上的姓名填写，只能是文字，不能有数字或符号。"),
+    ({"work": ""}, "work", "请选择申请人是在单位工作还是零散就业。"),
+    ({"work": "employer"}, "employer", "请选择申请人的工作单位，或选择零散就业。"),
+    ({"work": "employer", "employer": "99999999"}, "employer",
+     "请从列表中选择申请人的工作单位。"),
+    ({"occupation_group": "pilot"}, "occupation_group", "请选择申请人的职业群体。"),
+    ({"occupation_group": ""}, "occupation_group", "请选择申请人的职业群体。"),
+    ({"community": ""}, "community", "请选择申请人所在的社区。"),
+    ({"community": "abc"}, "community", "请选择申请人所在的社区。"),
     ({"community": "other-street"}, "community", "请重新选择街道和社区"),
-    ({"street": "abc"}, "street", "请选择您所在的街道。"),
+    ({"street": "abc"}, "street", "请选择申请人所在的街道。"),
+    ({"street": ""}, "street", "请选择申请人所在的街道。"),
     ({"note": ""}, "note", "请说明更正了什么、为什么更正。"),
     ({"note": "更" * 101}, "note", "说明不能超过100个字。"),
 ])
@@ -305,7 +314,24 @@ def test_a_bad_value_on_the_page_is_told_next_to_its_field(
     errors = response.context["correction_form"].errors
     assert message in " ".join(errors[field])
     assert message in response.content.decode()
+    assert "您" not in " ".join(errors[field])
     assert _snapshot(application) == before
+
+
+@pytest.mark.django_db
+def test_the_public_form_still_speaks_to_the_applicant(client, dawangzhuang_community):
+    """The correction's wording is its own: the same checks on the public form keep theirs."""
+    url = reverse("applications:apply")
+    response = client.post(url, form_body(dawangzhuang_community, work="employer"))
+    assert response.context["form"].errors["employer"] == [
+        "请选择您的工作单位，或选择零散就业。"]
+    body = form_body(dawangzhuang_community, occupation_group="")
+    body["community"] = ""
+    response = client.post(url, body)
+    errors = response.context["form"].errors
+    assert errors["occupation_group"] == ["请选择您的职业群体。"]
+    assert errors["community"] == ["请选择您所在的社区。"]
+    assert not Application.objects.exists()
 
 
 @pytest.mark.django_db

@@ -203,6 +203,15 @@ def test_the_employer_search_lists_known_units_by_name_or_code(client,
 
 
 @pytest.mark.django_db
+def test_the_employer_search_gives_each_unit_its_id_and_label_only(client,
+                                                                   unit_dawangzhuang_property):
+    """Names and credit codes are public registration data; nothing else is sent."""
+    unit = unit_dawangzhuang_property
+    found = client.get(reverse("applications:employers"), {"q": "安居"}).json()["results"]
+    assert found == [{"id": unit.pk, "label": f"{unit.name}（{unit.credit_code}）"}]
+
+
+@pytest.mark.django_db
 def test_the_employer_search_limits_signed_in_staff_each_on_their_own(
         client, unit_dawangzhuang_property, street_staff_dawangzhuang, street_staff_dazhigu,
         settings):

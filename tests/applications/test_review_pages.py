@@ -263,3 +263,23 @@ def test_a_decision_posted_after_another_says_the_application_is_already_reviewe
     assert (application.status, application.reject_reason, application.member) == (
         "rejected", "本人已在原单位入会", None)
     assert application.name != "李四"
+
+
+@pytest.mark.django_db
+def test_a_join_date_before_the_unions_founding_is_told_on_the_page(
+        client, street_staff_dawangzhuang, dawangzhuang_community):
+    from membership.models import Member, Union, UnionForm
+
+    union = Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
+    Union.objects.filter(pk=union.pk).update(founded_on="2026-03-15")
+    with time_machine.travel("2026-03-10 09:00 +0800", tick=False):
+        application = _apply(dawangzhuang_community)
+    client.force_login(street_staff_dawangzhuang)
+    with time_machine.travel("2026-03-20 10:00 +0800", tick=False):
+        response = client.post(reverse("applications:approve", args=[application.pk]),
+                               {"hukou_type": "rural", "joined_on": "2026-03-14"})
+    message = f"入会日期不能早于{union.name}的成立日期（2026-03-15）。"
+    assert response.status_code == 200
+    assert response.context["approve_form"].errors["joined_on"] == [message]
+    assert message in response.content.decode()
+    assert Application.objects.get().status == "pending" and not Member.objects.exists()

@@ -275,3 +275,27 @@ def test_a_join_date_outside_submission_to_today_is_refused(joined_on, message,
     assert refused.value.message_dict == {"joined_on": [message]}
     assert not Worker.objects.exists() and not Member.objects.exists()
     assert Application.objects.get().status == "pending"
+
+
+@pytest.mark.django_db
+def test_a_join_date_before_the_unions_founding_is_refused(dawangzhuang_community,
+                                                           street_staff_dawangzhuang):
+    """Nobody joins a union before it was founded (membership.services.eligibility_errors):
+    the approval is refused, nothing of it stays and the application stays pending."""
+    import time_machine
+
+    union = Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
+    Union.objects.filter(pk=union.pk).update(founded_on=date(2026, 3, 15))
+    application = _submitted_on_the_10th(dawangzhuang_community)
+    with time_machine.travel(APPROVED, tick=False), pytest.raises(ValidationError) as refused:
+        application_approve(application=application, by=street_staff_dawangzhuang,
+                            hukou_type="rural", joined_on=date(2026, 3, 14))
+    assert refused.value.message_dict == {
+        "joined_on": [f"入会日期不能早于{union.name}的成立日期（2026-03-15）。"]}
+    assert not Worker.objects.exists() and not Member.objects.exists()
+    assert Application.objects.get().status == "pending"
+    with time_machine.travel(APPROVED, tick=False):
+        application = application_approve(application=application,
+                                          by=street_staff_dawangzhuang, hukou_type="rural",
+                                          joined_on=date(2026, 3, 15))
+    assert application.member.joined_on == date(2026, 3, 15)

@@ -1,0 +1,156 @@
+"""Nobody joins a union before it was founded: every path that gives a member a union and
+a date (enrollment by staff, the roster import, a transfer) refuses a date before the
+union's founding date, and says which date that is. A union whose founding date is not
+recorded refuses no date. (The approval of an online application: tests/applications.)"""
+
+import random
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from membership import fakes
+from membership.imports.services import district_office, roster_import
+from membership.models import Member, MemberNumberCounter, Union, UnionForm, UnionSpan, Worker
+from membership.services import member_enroll, member_transfer, worker_create
+from tests.membership.rosters import new_id, worker_row, workers_file
+
+RNG = random.Random(2019_0306)
+TODAY = "2026-11-28 10:00 +0800"
+FOUNDED = date(2026, 5, 1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def community_union(dawangzhuang_community):
+    """The community union of 大王庄第01社区, founded on 2026-05-01."""
+    union = Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
+    union.founded_on = FOUNDED
+    union.save(update_fields=["founded_on"])
+    return union
+
+
+@pytest.fixture
+def scattered_worker(street_staff_dawangzhuang, dawangzhuang_community):
+    return worker_create(
+        by=street_staff_dawangzhuang, name="李四",
+        id_number=fakes.resident_id(RNG, birth_date=date(1990, 5, 1)), phone=fakes.phone(RNG),
+        hukou_type="rural", employment_form="scattered", occupation_group="courier",
+        employer=None, street=dawangzhuang_community.street, community=dawangzhuang_community,
+        identified_on=date(2026, 3, 20))
+
+
+def _before_founding(union):
+    return f"入会日期不能早于{union.name}的成立日期（2026-05-01）。"
+
+
+# --- The service ------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_enrolling_before_the_founding_date_is_refused(street_staff_dawangzhuang,
+                                                       scattered_worker, community_union):
+    with pytest.raises(ValidationError) as refused:
+        member_enroll(by=street_staff_dawangzhuang, worker=scattered_worker,
+                      union=community_union, joined_on=date(2026, 4, 30))
+    assert refused.value.message_dict == {"joined_on": [_before_founding(community_union)]}
+    assert not Member.objects.exists() and not UnionSpan.objects.exists()
+    assert not MemberNumberCounter.objects.exists()  # no member number was used up
+
+
+@pytest.mark.django_db
+def test_enrolling_on_the_founding_date_is_allowed(street_staff_dawangzhuang,
+                                                   scattered_worker, community_union):
+    member = member_enroll(by=street_staff_dawangzhuang, worker=scattered_worker,
+                           union=community_union, joined_on=FOUNDED)
+    assert member.joined_on == FOUNDED and member.spans.get().started_on == FOUNDED
+
+
+@pytest.mark.django_db
+def test_a_union_without_a_founding_date_refuses_no_join_date(street_staff_dawangzhuang,
+                                                              scattered_worker,
+                                                              dawangzhuang_community):
+    union = Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
+    assert union.founded_on is None
+    member = member_enroll(by=street_staff_dawangzhuang, worker=scattered_worker,
+                           union=union, joined_on=date(2010, 1, 4))
+    assert member.joined_on == date(2010, 1, 4)
+
+
+# --- The staff's enrollment page ----------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_enrollment_page_says_when_the_union_was_founded(client, street_staff_dawangzhuang,
+                                                             dawangzhuang_community,
+                                                             community_union):
+    client.force_login(street_staff_dawangzhuang)
+    response = client.post(reverse("membership:member_enroll"), {
+        "step": "enroll", "id_number": fakes.resident_id(RNG, birth_date=date(1990, 5, 1)),
+        "name": "孙七", "phone": "138 1234 5678", "hukou_type": "rural", "hukou_province": "",
+        "employment_form": "scattered", "occupation_group": "food_delivery", "employer": "",
+        "community": dawangzhuang_community.pk, "identified_on": "2026-03-20",
+        "union": community_union.pk, "joined_on": "2026-04-01", "card_number": "",
+        "declared": "on"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["joined_on"] == [_before_founding(community_union)]
+    assert _before_founding(community_union) in response.content.decode()
+    assert form["name"].value() == "孙七" and form["joined_on"].value() == "2026-04-01"
+    # One transaction: the worker registered on the way is not kept either.
+    assert not Worker.objects.exists() and not Member.objects.exists()
+
+
+# --- The roster import --------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_import_reports_a_row_joining_before_the_founding(dawangzhuang_community,
+                                                              community_union):
+    with time_machine.travel("2026-06-30 10:00 +0800", tick=False):
+        result = roster_import(kind="workers", by=district_office(), source=workers_file([
+            worker_row(身份证号=new_id(), 是否会员="是", 入会日期="2026-05-01"),
+            worker_row(身份证号=new_id(), 是否会员="是", 入会日期="2026-04-30"),
+        ]))
+    assert [(e["row"], e["column"], e["message"]) for e in result.errors] == [
+        (3, "入会日期", _before_founding(community_union))]
+    assert result.as_json()["accepted"] == 1 and result.as_json()["rejected"] == 1
+    assert Member.objects.get().joined_on == FOUNDED  # the good row only
+
+
+# --- A transfer ---------------------------------------------------------------------------
+
+def _before_founding_transfer(union):
+    return f"转会日期不能早于{union.name}的成立日期（2026-05-01）。"
+
+
+@pytest.mark.django_db
+def test_a_transfer_dated_before_the_new_unions_founding_is_refused(
+        street_staff_dawangzhuang, member_dawangzhuang, community_union):
+    old_union = member_dawangzhuang.union
+    with pytest.raises(ValidationError) as refused:
+        member_transfer(member=member_dawangzhuang, by=street_staff_dawangzhuang,
+                        union=community_union, on=date(2026, 4, 30))
+    assert refused.value.message_dict == {"on": [_before_founding_transfer(community_union)]}
+    assert Member.objects.get().union == old_union
+    assert list(UnionSpan.objects.values_list("union", "ended_on")) == [(old_union.pk, None)]
+    member_transfer(member=member_dawangzhuang, by=street_staff_dawangzhuang,
+                    union=community_union, on=FOUNDED)
+    assert Member.objects.get().union == community_union
+
+
+@pytest.mark.django_db
+def test_the_transfer_page_says_when_the_new_union_was_founded(
+        client, street_staff_dawangzhuang, member_dawangzhuang, community_union):
+    client.force_login(street_staff_dawangzhuang)
+    response = client.post(
+        reverse("membership:member_transfer", args=[member_dawangzhuang.pk]),
+        {"union": community_union.pk, "on": "2026-04-30"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["on"] == [
+        _before_founding_transfer(community_union)]
+    assert UnionSpan.objects.count() == 1
