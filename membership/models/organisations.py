@@ -2,6 +2,7 @@
 federations, assisting departments and base unions. The district's real structure is
 data (membership/data/organisations.json), loaded by a data migration."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -252,3 +253,19 @@ class Union(models.Model):
 
     def __str__(self):
         return self.name
+
+    def first_member_before(self, day):
+        """The first day a member was in this union, when it is before `day`, else None
+        (a union cannot be founded after its members joined it: the join-side rule is
+        membership.services.members.founded_after)."""
+        if self.pk is None or day is None:
+            return None
+        return (self.spans.filter(started_on__lt=day).order_by("started_on")
+                .values_list("started_on", flat=True).first())
+
+    def clean(self):
+        first = self.first_member_before(self.founded_on)
+        if first is not None:
+            raise ValidationError({"founded_on": _(
+                "The founding date cannot be after the day the first member joined this "
+                "union (%(date)s).") % {"date": first.isoformat()}})

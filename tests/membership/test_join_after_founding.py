@@ -154,3 +154,68 @@ def test_the_transfer_page_says_when_the_new_union_was_founded(
     assert response.context["form"].errors["on"] == [
         _before_founding_transfer(community_union)]
     assert UnionSpan.objects.count() == 1
+
+
+# --- The other way round: a union's founding date after its members joined ---------------
+
+def _founded_after_members(day):
+    return f"成立日期不能晚于第一位会员加入本工会的日期（{day}）。"
+
+
+@pytest.mark.django_db
+def test_a_founding_date_after_the_first_member_joined_is_refused(registrar,
+                                                                  member_dawangzhuang):
+    from membership.services import union_update
+
+    union = member_dawangzhuang.union  # the member joined on 2024-04-01
+    with pytest.raises(ValidationError) as refused:
+        union_update(union=union, by=registrar, founded_on=date(2024, 4, 2))
+    assert refused.value.message_dict == {"founded_on": [_founded_after_members("2024-04-01")]}
+    assert Union.objects.get(pk=union.pk).founded_on is None
+    union_update(union=union, by=registrar, founded_on=date(2024, 4, 1))  # that day is fine
+    assert Union.objects.get(pk=union.pk).founded_on == date(2024, 4, 1)
+
+
+@pytest.mark.django_db
+def test_a_transfer_counts_as_joining_the_new_union(registrar, member_dawangzhuang,
+                                                    community_union):
+    from membership.services import union_update
+
+    member_transfer(member=member_dawangzhuang, by=registrar, union=community_union,
+                    on=date(2026, 6, 1))
+    with pytest.raises(ValidationError) as refused:
+        union_update(union=community_union, by=registrar, founded_on=date(2026, 6, 2))
+    assert refused.value.message_dict == {"founded_on": [_founded_after_members("2026-06-01")]}
+
+
+@pytest.mark.django_db
+def test_the_union_page_says_when_its_first_member_joined(client, registrar,
+                                                          member_dawangzhuang):
+    union = member_dawangzhuang.union
+    client.force_login(registrar)
+    response = client.post(reverse("membership:union_edit", args=[union.pk]), {
+        "name": "改过的名字", "form": union.form, "street": union.street_id,
+        "community": union.community_id, "industry_federation": union.industry_federation_id,
+        "founded_on": "2025-01-01", "chair": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["founded_on"] == [
+        _founded_after_members("2024-04-01")]
+    assert response.context["form"]["name"].value() == "改过的名字"  # the input is kept
+    union.refresh_from_db()
+    assert union.name == "大王庄安居物业有限公司工会" and union.founded_on is None
+
+
+@pytest.mark.django_db
+def test_a_founding_step_does_not_date_a_union_after_its_members(registrar,
+                                                                 member_dawangzhuang,
+                                                                 unit_dawangzhuang_property):
+    from membership.services import founding_step_add
+
+    union = member_dawangzhuang.union
+    with pytest.raises(ValidationError) as refused:
+        founding_step_add(unit=unit_dawangzhuang_property, by=registrar, status="founded",
+                          on=date(2026, 5, 8), union=union)
+    assert refused.value.message_dict == {"on": [
+        f"{union.name}自2024-04-01起已有会员，成立日期不能晚于这一天。"]}
+    assert Union.objects.get(pk=union.pk).founded_on is None
+    assert not unit_dawangzhuang_property.founding_steps.exists()
