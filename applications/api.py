@@ -34,6 +34,7 @@ from hedong_union.api_errors import (
     error_response,
     errors_from_validation,
     errors_schema,
+    too_many_requests,
 )
 from membership.identifiers import normalise_text
 from membership.models import Community, OccupationGroup, Street, Unit
@@ -82,19 +83,9 @@ class ApplicationStatusAnswer(serializers.Serializer):
     union = serializers.CharField(allow_blank=True)
 
 
-_errors = errors_schema
-
-
 _TEXT_FIELDS = ("name", "id_number", "phone", "occupation_group", "street", "community",
                 "consent_version", "employer_credit_code")
 _FLAGS = ("scattered", "declared", "consented")
-
-
-def _rate_limited_response():
-    return error_response(
-        [error(None, "rate_limited", _("Too many requests. Please wait a minute and try "
-                                       "again."))],
-        status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": "60"})
 
 
 def _storable(text):
@@ -170,10 +161,10 @@ class ApplicationCreate(APIView):
             201: ApplicationAnswer,
             200: OpenApiResponse(ApplicationAnswer, description="The pending application "
                                  "of the same ID number, or the union of an active member."),
-            400: _errors("Not a JSON object, or a field missing, malformed or refused "
-                         "(field and code say which)."),
-            413: _errors("The body is larger than the limit (code too_large)."),
-            429: _errors("Too many requests from this address (code rate_limited)."),
+            400: errors_schema("Not a JSON object, or a field missing, malformed or "
+                               "refused (field and code say which)."),
+            413: errors_schema("The body is larger than the limit (code too_large)."),
+            429: errors_schema("Too many requests from this address (code rate_limited)."),
         },
         examples=[OpenApiExample("A scattered worker", request_only=True, value={
             "name": "李春生", "id_number": "120102199003070012", "phone": "13812345678",
@@ -187,7 +178,7 @@ class ApplicationCreate(APIView):
                 [error(None, "too_large", _("The request is too large."))],
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         if rate_limited(request._request, "submit"):
-            return _rate_limited_response()
+            return too_many_requests()
         data = request.data
         if not isinstance(data, dict):
             return error_response(
@@ -231,14 +222,15 @@ class ApplicationStatus(APIView):
                                                  "ID number (x or X).")],
         responses={
             200: ApplicationStatusAnswer,
-            400: _errors("id_last6 missing."),
-            404: _errors("No application matches this number and these ID characters."),
-            429: _errors("Too many requests (code rate_limited)."),
+            400: errors_schema("id_last6 missing."),
+            404: errors_schema("No application matches this number and these ID "
+                               "characters."),
+            429: errors_schema("Too many requests (code rate_limited)."),
         },
     )
     def get(self, request, number):
         if rate_limited(request._request, "lookup"):
-            return _rate_limited_response()
+            return too_many_requests()
         last6 = request.query_params.get("id_last6", "")
         if not last6:
             return error_response([error("id_last6", "required", _(

@@ -20,10 +20,11 @@ from rest_framework.views import APIView
 from accounts.api_keys import ApiKeyAuthentication, HasApiKey
 from hedong_union.api_errors import (
     error,
-    errors_schema,
     error_response,
     errors_from_form,
     errors_from_validation,
+    errors_schema,
+    too_many_requests,
 )
 from subsidies import selectors, services
 from subsidies.forms import SpringReturnApiForm
@@ -51,9 +52,6 @@ class SpringReturnClaimCreated(serializers.Serializer):
                                       help_text="The amount due: the fare, capped.")
 
 
-_errors = errors_schema
-
-
 class SpringReturnClaimCreate(APIView):
     # The calling system shows its key (accounts/api_keys.py); the member identifies in the
     # body. No session, so no CSRF.
@@ -66,11 +64,11 @@ class SpringReturnClaimCreate(APIView):
         request=SpringReturnClaimRequest,
         responses={
             201: SpringReturnClaimCreated,
-            400: _errors("Malformed JSON, a missing field or a badly formed value."),
-            401: _errors("No API key, or an unknown or revoked one."),
-            409: _errors("名额已满: the year's quota is full (code quota_full)."),
-            422: _errors("Identification failed, or the rules refuse the claim."),
-            429: _errors("Too many requests from this address (code rate_limited)."),
+            400: errors_schema("Malformed JSON, a missing field or a badly formed value."),
+            401: errors_schema("No API key, or an unknown or revoked one."),
+            409: errors_schema("名额已满: the year's quota is full (code quota_full)."),
+            422: errors_schema("Identification failed, or the rules refuse the claim."),
+            429: errors_schema("Too many requests from this address (code rate_limited)."),
         },
         examples=[OpenApiExample("A claim", request_only=True, value={
             "id_number": "41010219700101001X", "card_last6": "123456", "fare": "235.50",
@@ -78,10 +76,7 @@ class SpringReturnClaimCreate(APIView):
     )
     def post(self, request):
         if rate_limited(request._request, "api"):
-            return error_response(
-                [error(None, "rate_limited", _("Too many requests. Please wait a minute and "
-                                               "try again."))],
-                status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": "60"})
+            return too_many_requests()
         data = request.data
         if not hasattr(data, "get") or isinstance(data, list):
             raise ParseError(_("The body must be a JSON object."))
