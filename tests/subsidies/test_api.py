@@ -26,9 +26,9 @@ def _frozen_today(empty_cache):
 
 @pytest.fixture
 def platform_key(db):
-    from accounts.api_keys import api_key_create
+    from accounts.models import ApiKey
 
-    return api_key_create(name="city platform")[1]
+    return ApiKey.objects.create_key(name="city platform")[1]
 
 
 @pytest.fixture
@@ -217,9 +217,9 @@ def test_a_revoked_or_altered_key_is_refused(api, member, platform_key):
                      headers={"Authorization": f"Api-Key {platform_key[:-1]}"
                                        f"{'y' if platform_key.endswith('x') else 'x'}"})
     assert _post(altered, _body(member)).status_code == 401
-    ApiKey.objects.update(is_active=False)
+    ApiKey.objects.update(revoked=True)
     assert _post(api, _body(member)).status_code == 401
-    ApiKey.objects.update(is_active=True)
+    ApiKey.objects.update(revoked=False)
     assert _post(api, _body(member)).status_code == 201
     assert ApiKey.objects.get().last_used_at is not None
     # Only the hash is stored.
@@ -257,6 +257,53 @@ def test_the_office_makes_a_key_in_the_admin_and_sees_it_once(client, admin_user
     made = ApiKey.objects.get(name="市总平台")
     (key,) = [word for message in get_messages(response.wsgi_request)
               for word in str(message).split() if word.startswith(made.prefix + ".")]
-    assert key.startswith(made.prefix + ".") and key not in made.key_hash
+    assert key.startswith(made.prefix + ".") and key not in made.hashed_key
     platform = Client(enforce_csrf_checks=True, headers={"Authorization": f"Api-Key {key}"})
     assert _post(platform, _body(member)).status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Api-Key abc\x00defg.secret", "Api-Key ", "Api-Key .",
+                                    "api-key x.y"])
+def test_an_odd_key_is_a_401_not_a_500(member, platform_key, header):
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": header})
+    response = _post(client, _body(member))
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Api-Key"
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_expired_key_is_refused(api, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import ApiKey
+
+    ApiKey.objects.update(expiry_date=timezone.now() - timedelta(minutes=1))
+    response = _post(api, _body(member))
+    assert response.status_code == 401
+    assert _errors(response) == [(None, "authentication_failed")]
+
+
+@pytest.mark.django_db
+def test_the_office_revokes_a_key_in_the_admin_for_good(client, admin_user, api, member):
+    """Revoking is final (djangorestframework-api-key): the office makes a new key."""
+    from accounts.models import ApiKey
+
+    made = ApiKey.objects.get()
+    client.force_login(admin_user)
+    url = f"/admin/accounts/apikey/{made.pk}/change/"
+    assert client.post(url, {"name": made.name, "revoked": "on"}).status_code == 302
+    assert _post(api, _body(member)).status_code == 401
+    response = client.post(url, {"name": made.name})  # "revoked" is read-only now
+    assert response.status_code == 302
+    assert ApiKey.objects.get().revoked
+    assert _post(api, _body(member)).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_only_the_portal_s_keys(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/accounts/apikey/").status_code == 200
+    assert client.get("/admin/rest_framework_api_key/apikey/").status_code == 404
