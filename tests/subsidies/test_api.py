@@ -123,6 +123,34 @@ def test_bad_values_are_reported_by_field_and_code(api, member, change, field, c
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("change,field,message", [
+    ({"trip_date": 20260225}, "trip_date", "此项必须是文本。"),
+    ({"ticket_number": "K1\ud800"}, "ticket_number", "此项必须是文本。"),
+    ({"card_last6": 123456}, "card_last6", "此项必须是文本。"),
+    ({"fare": [120]}, "fare", "此项必须是文本或数字。"),
+    ({"fare": True}, "fare", "此项必须是文本或数字。"),
+])
+def test_a_value_of_the_wrong_json_type_is_invalid(api, member, change, field, message):
+    """The body's types are the serializer's: text is a JSON string (a number for the card
+    digits is no longer read as text; a date as a number or a lone surrogate was a 500),
+    the fare a string or a number."""
+    response = _post(api, _body(member, **change))
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": field, "code": "invalid",
+                                          "message": message}]
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_null_value_is_missing(api, member):
+    body = _body(member)
+    body["fare"] = None
+    response = _post(api, body)
+    assert response.json()["errors"] == [{"field": "fare", "code": "required",
+                                          "message": "请填写车票上的票价。"}]
+
+
+@pytest.mark.django_db
 def test_a_failed_identification_is_a_422_that_names_nothing(api, member):
     response = _post(api, _body(member, card_last6="000000"))
     assert response.status_code == 422
