@@ -40,10 +40,9 @@ class AccessLogAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-# The package registers its own APIKey model, which the portal does not use (its admin
-# module is loaded before ours: third-party apps come first in INSTALLED_APPS).
-if admin.site.is_registered(APIKey):
-    admin.site.unregister(APIKey)
+# The package's admin module (imported above) registers its own APIKey model, which the
+# portal does not use.
+admin.site.unregister(APIKey)
 
 
 @admin.register(ApiKey)
