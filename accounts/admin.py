@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from accounts.models import AccessLog, ApiKey, User
 from hedong_union.admin import ReadOnlyAdmin
@@ -38,26 +40,31 @@ class AccessLogAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-@admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    """Keys of outside systems: made here, shown once; revoked by unticking "active"."""
+# The package's admin module (imported above) registers its own APIKey model, which the
+# portal does not use.
+admin.site.unregister(APIKey)
 
-    list_display = ("name", "prefix", "is_active", "created_at", "last_used_at")
-    list_filter = ("is_active",)
-    readonly_fields = ("prefix", "created_at", "last_used_at")
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    """Keys of outside systems: made here, shown once; revoked by ticking "revoked" (which
+    cannot be undone: the package's admin then shows the key read-only)."""
+
+    list_display = ("name", "prefix", "revoked", "created", "last_used_at")
+    list_filter = ("revoked",)
 
     def get_fields(self, request, obj=None):
-        return ("name",) if obj is None else ("name", "prefix", "is_active", "created_at",
+        return ("name",) if obj is None else ("name", "prefix", "revoked", "created",
                                               "last_used_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return super().get_readonly_fields(request, obj) + ("created", "last_used_at")
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        from django.contrib import messages
-
-        from accounts.api_keys import api_key_fill
-
-        key = api_key_fill(obj)
-        super().save_model(request, obj, form, change)
+        # The package's own message is English only; the key is its last word here.
+        key = ApiKey.objects.assign_key(obj)
+        obj.save()
         messages.warning(request, _("The key of %(name)s, shown only now: %(key)s") % {
             "name": obj.name, "key": key})

@@ -1,12 +1,12 @@
-"""API keys of outside systems (accounts.models.ApiKey) and their DRF authentication.
+"""The DRF authentication of outside systems by their API key (accounts.models.ApiKey).
 
-A client sends `Authorization: Api-Key <key>`. The key is `<prefix>.<secret>`; the prefix
-finds the row and the SHA-256 of the whole key is compared in constant time.
+A client sends `Authorization: Api-Key <key>`; djangorestframework-api-key reads the
+header, finds the key by its prefix and checks its hash. The check is an authentication
+class, not the package's permission alone, so that DRF answers 401 with
+`WWW-Authenticate: Api-Key` (it answers 403 when no authentication class names a scheme),
+request.auth is the key, and the OpenAPI document shows the scheme.
 """
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,59 +14,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
+from rest_framework_api_key.permissions import KeyParser
 
 from accounts.models import ApiKey
 
-KEYWORD = "Api-Key"
 LAST_USED_EVERY = timedelta(hours=1)  # how often a key's "last used" is written
-
-
-def _hash(key):
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def api_key_fill(api_key):
-    """Give the unsaved ApiKey a new key (its prefix and hash); returns the key, to be
-    shown once."""
-    while True:
-        prefix = secrets.token_hex(4)
-        if not ApiKey.objects.filter(prefix=prefix).exists():
-            break
-    key = f"{prefix}.{secrets.token_urlsafe(32)}"
-    api_key.prefix, api_key.key_hash = prefix, _hash(key)
-    return key
-
-
-def api_key_create(*, name):
-    """Make a key for the client `name`; returns (ApiKey, the key), the key shown once."""
-    api_key = ApiKey(name=name)
-    key = api_key_fill(api_key)
-    api_key.save()
-    return api_key, key
-
-
-def api_key_check(key):
-    """The active ApiKey of `key`, or None."""
-    prefix, dot, _secret = (key or "").partition(".")
-    if not dot or len(prefix) != 8:
-        return None
-    found = ApiKey.objects.filter(prefix=prefix, is_active=True).first()
-    if found is None or not hmac.compare_digest(found.key_hash, _hash(key)):
-        return None
-    return found
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Api-Key <key>`; request.auth is the ApiKey, request.user anonymous."""
 
+    key_parser = KeyParser()
+
     def authenticate(self, request):
-        words = authentication.get_authorization_header(request).split()
-        if not words or words[0].decode("latin-1").lower() != KEYWORD.lower():
-            return None
-        if len(words) != 2:
-            raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        found = api_key_check(words[1].decode("latin-1"))
-        if found is None:
+        key = self.key_parser.get(request)
+        if not key:
+            return None  # HasApiKey turns the request away: 401, not_authenticated
+        # The package's prefixes are letters and digits; anything else (a NUL, which
+        # PostgreSQL refuses in a query) is no key.
+        prefix = key.partition(".")[0]
+        try:
+            found = ApiKey.objects.get_from_key(key) if prefix.isalnum() else None
+        except ApiKey.DoesNotExist:
+            found = None
+        if found is None or found.has_expired:
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_EVERY:
@@ -76,11 +47,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return AnonymousUser(), found
 
     def authenticate_header(self, request):
-        return KEYWORD  # makes DRF answer 401 (not 403) when the key is missing
+        return KeyParser.keyword  # makes DRF answer 401 (not 403) when the key is missing
 
 
 class HasApiKey(permissions.BasePermission):
-    message = _("An API key is required.")
+    """The request came with a valid key (ApiKeyAuthentication checked it, once)."""
 
     def has_permission(self, request, view):
         return isinstance(request.auth, ApiKey)

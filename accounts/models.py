@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 
 
 class Role(models.TextChoices):
@@ -124,19 +125,24 @@ class AccessLog(models.Model):
         return f"{self.user} {self.action} {self.target_type} {self.target_id}"
 
 
-class ApiKey(models.Model):
+class ApiKey(AbstractAPIKey):
     """A key of an outside system calling the API (the city federation's platform).
 
-    Only the key's SHA-256 is stored: a key is 32 random bytes, so a fast hash is enough
-    (no password stretching needed), and a leaked table gives no usable key. The first
-    characters (the prefix) find the row; the key is shown once, when it is made.
+    djangorestframework-api-key makes and checks the key `<prefix>.<secret>`: only a
+    SHA-512 of the whole key is stored (the key is random, so a fast hash is enough and a
+    leaked table gives no usable key), the prefix finds the row, and the key is shown once,
+    when it is made. A revoked key stays revoked. The fields below are the package's,
+    redefined for the office's labels (and a client name that is unique), plus when the
+    key was last used.
     """
 
     name = models.CharField(_("client"), max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    revoked = models.BooleanField(
+        _("revoked"), blank=True, default=False,
+        help_text=_("A revoked key is refused at once. Revoking cannot be undone: make a "
+                    "new key instead."))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
     class Meta:

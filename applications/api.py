@@ -29,35 +29,40 @@ from rest_framework.views import APIView
 from applications import selectors, services
 from applications.consent import CONSENT_VERSION
 from applications.views.public import body_too_large, not_found_message, rate_limited
+from hedong_union.api_bodies import Flag, RequestBody, Text
 from hedong_union.api_errors import (
     error,
     error_response,
     errors_from_validation,
     errors_schema,
+    too_many_requests,
 )
 from membership.identifiers import normalise_text
 from membership.models import Community, OccupationGroup, Street, Unit
 
 
-class ApplicationRequest(serializers.Serializer):
-    """Documentation of the request body; the checks are the service's."""
+class ApplicationRequest(RequestBody):
+    """The request body: its JSON types are checked here, its rules by the service
+    (application_submit), as for the page."""
 
-    name = serializers.CharField(max_length=50, help_text="As on the ID card.")
-    id_number = serializers.CharField(help_text="The 18-character resident ID number.")
-    phone = serializers.CharField(help_text="Mainland mobile number, 11 digits.")
-    scattered = serializers.BooleanField(
+    name = Text(documented_as=serializers.CharField(max_length=50),
+                help_text="As on the ID card.")
+    id_number = Text(help_text="The 18-character resident ID number.")
+    phone = Text(help_text="Mainland mobile number, 11 digits.")
+    scattered = Flag(
         help_text="true for scattered employment (no employer); then employer_credit_code "
                   "is left out.")
-    employer_credit_code = serializers.CharField(
+    employer_credit_code = Text(
         required=False, help_text="The employer's unified social credit code, of a unit "
                                   "known to the portal.")
-    occupation_group = serializers.ChoiceField(choices=OccupationGroup.values)
-    street = serializers.CharField(help_text="Street name, with or without 街道 / 街.")
-    community = serializers.CharField(help_text="Community name, inside that street.")
-    declared = serializers.BooleanField(help_text="The eligibility declaration; must be true.")
-    consented = serializers.BooleanField(
+    occupation_group = Text(documented_as=serializers.ChoiceField(
+        choices=OccupationGroup.values))
+    street = Text(help_text="Street name, with or without 街道 / 街.")
+    community = Text(help_text="Community name, inside that street.")
+    declared = Flag(help_text="The eligibility declaration; must be true.")
+    consented = Flag(
         help_text="Consent to the processing of personal information; must be true.")
-    consent_version = serializers.CharField(
+    consent_version = Text(
         help_text=f"The version of the consent text shown to the applicant "
                   f"(current: {CONSENT_VERSION}).")
 
@@ -80,49 +85,6 @@ class ApplicationStatusAnswer(serializers.Serializer):
     reject_reason = serializers.CharField(allow_blank=True)
     member_number = serializers.CharField(allow_blank=True)
     union = serializers.CharField(allow_blank=True)
-
-
-_errors = errors_schema
-
-
-_TEXT_FIELDS = ("name", "id_number", "phone", "occupation_group", "street", "community",
-                "consent_version", "employer_credit_code")
-_FLAGS = ("scattered", "declared", "consented")
-
-
-def _rate_limited_response():
-    return error_response(
-        [error(None, "rate_limited", _("Too many requests. Please wait a minute and try "
-                                       "again."))],
-        status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": "60"})
-
-
-def _storable(text):
-    """Text PostgreSQL can hold: no NUL character, no lone surrogate (JSON allows both)."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _read_body(data):
-    """The body's fields by type, and errors for those of the wrong type."""
-    errors, values = [], {}
-    for field in _TEXT_FIELDS:
-        value = data.get(field)
-        if value is not None and not (isinstance(value, str) and _storable(value)):
-            errors.append(error(field, "invalid", _("This field must be text.")))
-            value = None
-        values[field] = value or ""
-    for field in _FLAGS:
-        value = data.get(field, False)
-        if not isinstance(value, bool):
-            errors.append(error(field, "invalid", _("This field must be true or false.")))
-        values[field] = value is True
-    return values, errors
 
 
 def _resolve_places(values):
@@ -170,10 +132,10 @@ class ApplicationCreate(APIView):
             201: ApplicationAnswer,
             200: OpenApiResponse(ApplicationAnswer, description="The pending application "
                                  "of the same ID number, or the union of an active member."),
-            400: _errors("Not a JSON object, or a field missing, malformed or refused "
-                         "(field and code say which)."),
-            413: _errors("The body is larger than the limit (code too_large)."),
-            429: _errors("Too many requests from this address (code rate_limited)."),
+            400: errors_schema("Not a JSON object, or a field missing, malformed or "
+                               "refused (field and code say which)."),
+            413: errors_schema("The body is larger than the limit (code too_large)."),
+            429: errors_schema("Too many requests from this address (code rate_limited)."),
         },
         examples=[OpenApiExample("A scattered worker", request_only=True, value={
             "name": "李春生", "id_number": "120102199003070012", "phone": "13812345678",
@@ -187,15 +149,10 @@ class ApplicationCreate(APIView):
                 [error(None, "too_large", _("The request is too large."))],
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         if rate_limited(request._request, "submit"):
-            return _rate_limited_response()
-        data = request.data
-        if not isinstance(data, dict):
-            return error_response(
-                [error(None, "parse_error", _("The body must be a JSON object."))],
-                status=status.HTTP_400_BAD_REQUEST)
-        values, errors = _read_body(data)
-        if errors:
-            return error_response(errors, status=status.HTTP_400_BAD_REQUEST)
+            return too_many_requests()
+        body = ApplicationRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
         places, errors = _resolve_places(values)
         if errors:
             return error_response(errors, status=status.HTTP_400_BAD_REQUEST)
@@ -231,14 +188,15 @@ class ApplicationStatus(APIView):
                                                  "ID number (x or X).")],
         responses={
             200: ApplicationStatusAnswer,
-            400: _errors("id_last6 missing."),
-            404: _errors("No application matches this number and these ID characters."),
-            429: _errors("Too many requests (code rate_limited)."),
+            400: errors_schema("id_last6 missing."),
+            404: errors_schema("No application matches this number and these ID "
+                               "characters."),
+            429: errors_schema("Too many requests (code rate_limited)."),
         },
     )
     def get(self, request, number):
         if rate_limited(request._request, "lookup"):
-            return _rate_limited_response()
+            return too_many_requests()
         last6 = request.query_params.get("id_last6", "")
         if not last6:
             return error_response([error("id_last6", "required", _(

@@ -7,10 +7,13 @@ method or media type) take the same shape through `exception_handler`, set in
 settings.REST_FRAMEWORK.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from hedong_union.public import RETRY_AFTER
 
 NON_FIELD = "__all__"
 
@@ -73,3 +76,11 @@ def exception_handler(exc, context):
             data = data["detail"]
         response.data = {"errors": _from_detail(data)}
     return response
+
+
+def too_many_requests():
+    """HTTP 429 of the API, when a rate limit turned the request away."""
+    return error_response(
+        [error(None, "rate_limited", _("Too many requests. Please wait a minute and try "
+                                       "again."))],
+        status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": RETRY_AFTER})

@@ -10,37 +10,39 @@ docs/decisions.md); 429 when rate-limited. Errors: hedong_union/api_errors.py.
 """
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_keys import ApiKeyAuthentication, HasApiKey
+from hedong_union.api_bodies import RequestBody, Text, TextOrNumber
 from hedong_union.api_errors import (
     error,
-    errors_schema,
     error_response,
     errors_from_form,
     errors_from_validation,
+    errors_schema,
+    too_many_requests,
 )
 from subsidies import selectors, services
 from subsidies.forms import SpringReturnApiForm
 from subsidies.views.public import identification_failed_message, rate_limited
 
 
-class SpringReturnClaimRequest(serializers.Serializer):
-    """Documentation of the request body; the checks are SpringReturnApiForm's."""
+class SpringReturnClaimRequest(RequestBody):
+    """The request body: its JSON types are checked here, its rules by SpringReturnApiForm
+    (the page's checks)."""
 
-    id_number = serializers.CharField(help_text="The member's 18-character resident ID number.")
-    card_last6 = serializers.CharField(min_length=6, max_length=6,
-                                       help_text="The last 6 digits of the member service card.")
-    fare = serializers.DecimalField(max_digits=8, decimal_places=2,
-                                    help_text="The fare on the ticket, in yuan; 300 at most "
-                                              "is paid.")
-    ticket_number = serializers.CharField(max_length=40)
-    trip_date = serializers.DateField(help_text="The date of the return trip (YYYY-MM-DD).")
+    id_number = Text(help_text="The member's 18-character resident ID number.")
+    card_last6 = Text(documented_as=serializers.CharField(min_length=6, max_length=6),
+                      help_text="The last 6 digits of the member service card.")
+    fare = TextOrNumber(
+        documented_as=serializers.DecimalField(max_digits=8, decimal_places=2),
+        help_text="The fare on the ticket, in yuan; 300 at most is paid.")
+    ticket_number = Text(documented_as=serializers.CharField(max_length=40))
+    trip_date = Text(documented_as=serializers.DateField(),
+                     help_text="The date of the return trip (YYYY-MM-DD).")
 
 
 class SpringReturnClaimCreated(serializers.Serializer):
@@ -49,9 +51,6 @@ class SpringReturnClaimCreated(serializers.Serializer):
     state_label = serializers.CharField()
     amount = serializers.DecimalField(max_digits=8, decimal_places=2,
                                       help_text="The amount due: the fare, capped.")
-
-
-_errors = errors_schema
 
 
 class SpringReturnClaimCreate(APIView):
@@ -66,11 +65,11 @@ class SpringReturnClaimCreate(APIView):
         request=SpringReturnClaimRequest,
         responses={
             201: SpringReturnClaimCreated,
-            400: _errors("Malformed JSON, a missing field or a badly formed value."),
-            401: _errors("No API key, or an unknown or revoked one."),
-            409: _errors("名额已满: the year's quota is full (code quota_full)."),
-            422: _errors("Identification failed, or the rules refuse the claim."),
-            429: _errors("Too many requests from this address (code rate_limited)."),
+            400: errors_schema("Malformed JSON, a missing field or a badly formed value."),
+            401: errors_schema("No API key, or an unknown or revoked one."),
+            409: errors_schema("名额已满: the year's quota is full (code quota_full)."),
+            422: errors_schema("Identification failed, or the rules refuse the claim."),
+            429: errors_schema("Too many requests from this address (code rate_limited)."),
         },
         examples=[OpenApiExample("A claim", request_only=True, value={
             "id_number": "41010219700101001X", "card_last6": "123456", "fare": "235.50",
@@ -78,15 +77,10 @@ class SpringReturnClaimCreate(APIView):
     )
     def post(self, request):
         if rate_limited(request._request, "api"):
-            return error_response(
-                [error(None, "rate_limited", _("Too many requests. Please wait a minute and "
-                                               "try again."))],
-                status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": "60"})
-        data = request.data
-        if not hasattr(data, "get") or isinstance(data, list):
-            raise ParseError(_("The body must be a JSON object."))
-        form = SpringReturnApiForm({k: v for k, v in data.items() if isinstance(v, (str, int,
-                                                                              float))})
+            return too_many_requests()
+        body = SpringReturnClaimRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        form = SpringReturnApiForm(body.validated_data)
         if not form.is_valid():
             return error_response(errors_from_form(form), status=status.HTTP_400_BAD_REQUEST)
         fields = form.cleaned_data

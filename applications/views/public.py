@@ -13,13 +13,12 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django_ratelimit.core import is_ratelimited
 
 from applications import selectors, services
 from applications.consent import CONSENT_VERSION, DECLARATION_TEXT, consent_text
 from applications.forms import ApplyForm, StatusLookupForm
 from hedong_union.forms import apply_errors
-from hedong_union.public import client_ip, too_many
+from hedong_union.public import client_ip, over_limits, too_many
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
 
@@ -35,33 +34,27 @@ def client_key(group, request):
     return client_ip(group, request)
 
 
-def _rate(setting):
-    return lambda group, request: getattr(settings, setting)
-
-
 def _number_key(group, request):
     match = request.resolver_match
     typed = request.POST.get("number") or (match.kwargs.get("number", "") if match else "")
     return normalise_text(typed).upper()[:20] or "none"
 
 
-# The rate setting of each group of public requests (per client address, or per signed-in
-# user).
-RATE_SETTINGS = {"submit": "APPLICATIONS_PUBLIC_RATE", "lookup": "APPLICATIONS_PUBLIC_RATE",
-                 "search": "APPLICATIONS_SEARCH_RATE"}
+# The limits of each group of public requests: per client address (or per signed-in user),
+# the lookup also per application number.
+RATE_LIMITS = {
+    "submit": [("applications-submit", client_key, "APPLICATIONS_PUBLIC_RATE")],
+    "lookup": [("applications-lookup", client_key, "APPLICATIONS_PUBLIC_RATE"),
+               ("applications-lookup-number", _number_key,
+                "APPLICATIONS_LOOKUP_RATE_PER_NUMBER")],
+    "search": [("applications-search", client_key, "APPLICATIONS_SEARCH_RATE")],
+}
 
 
 def rate_limited(request, group):
     """Count this request against the address's or the user's limit (the lookup also the
     number's)."""
-    limited = is_ratelimited(request, group=f"applications-{group}", key=client_key,
-                             rate=_rate(RATE_SETTINGS[group]), method=is_ratelimited.ALL,
-                             increment=True)
-    if group == "lookup":
-        limited = is_ratelimited(request, group="applications-lookup-number", key=_number_key,
-                                 rate=_rate("APPLICATIONS_LOOKUP_RATE_PER_NUMBER"),
-                                 method=is_ratelimited.ALL, increment=True) or limited
-    return limited
+    return over_limits(request, RATE_LIMITS[group])
 
 
 def body_too_large(request):

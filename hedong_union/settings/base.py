@@ -47,6 +47,7 @@ THIRD_PARTY_APPS = [
     "axes",
     "csp",
     "rest_framework",
+    "rest_framework_api_key",  # accounts.ApiKey is built on its abstract model
     "drf_spectacular",
 ]
 LOCAL_APPS = [

@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 from hedong_union.forms import apply_errors
-from hedong_union.public import client_ip, too_many
+from hedong_union.public import client_ip, over_limits, too_many
 from membership.identifiers import normalise_text
 from membership.pii import mask_card, pii_hmac
 from subsidies import selectors, services
@@ -33,20 +32,12 @@ def _id_key(group, request):
     return pii_hmac("id", typed) or "none"
 
 
-def _rate(setting):
-    return lambda group, request: getattr(settings, setting)
-
-
 def rate_limited(request, group):
     """Count this post against the address's limit (and, for identification, the ID's)."""
-    limited = is_ratelimited(request, group=f"subsidies-{group}", key=client_ip,
-                             rate=_rate("SUBSIDIES_PUBLIC_RATE"), method="POST",
-                             increment=True)
+    limits = [(f"subsidies-{group}", client_ip, "SUBSIDIES_PUBLIC_RATE")]
     if group == "identify":
-        limited = is_ratelimited(request, group="subsidies-identify-id", key=_id_key,
-                                 rate=_rate("SUBSIDIES_IDENTIFY_RATE_PER_ID"), method="POST",
-                                 increment=True) or limited
-    return limited
+        limits.append(("subsidies-identify-id", _id_key, "SUBSIDIES_IDENTIFY_RATE_PER_ID"))
+    return over_limits(request, limits, method="POST")
 
 
 def identification_failed_message():

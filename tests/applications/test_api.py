@@ -97,6 +97,8 @@ def test_an_employee_names_the_employer_by_credit_code(api, dazhigu_community,
     ({"consented": "yes"}, [("consented", "invalid")]),
     ({"street": "大王庄\x00"}, [("street", "invalid")]),
     ({"community": "\ud800"}, [("community", "invalid")]),
+    ({"declared": 1}, [("declared", "invalid")]),
+    ({"phone": ["13812345678"]}, [("phone", "invalid")]),
 ])
 def test_bad_fields_are_a_400_with_field_and_code(api, dawangzhuang_community, change,
                                                   expected):
@@ -104,6 +106,17 @@ def test_bad_fields_are_a_400_with_field_and_code(api, dawangzhuang_community, c
     assert response.status_code == 400
     assert _errors(response) == expected
     assert all(e["message"] for e in response.json()["errors"])
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_null_text_is_missing_and_a_null_flag_invalid(api, dawangzhuang_community):
+    body = _body(dawangzhuang_community)
+    body["name"] = None
+    assert _errors(_post(api, body)) == [("name", "required")]
+    body = _body(dawangzhuang_community)
+    body["scattered"] = None
+    assert _errors(_post(api, body)) == [("scattered", "invalid")]
     assert not Application.objects.exists()
 
 
@@ -142,6 +155,20 @@ def test_the_api_is_rate_limited(api, dawangzhuang_community, settings):
         _post(api, _body(dawangzhuang_community, phone="1"))
     response = _post(api, _body(dawangzhuang_community))
     assert response.status_code == 429 and _errors(response) == [(None, "rate_limited")]
+    # The answer every API gives (hedong_union.api_errors.too_many_requests).
+    assert response["Retry-After"] == "60"
+    assert response.json()["errors"][0]["message"] == "请求过于频繁，请稍等一分钟再试。"
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_status_lookup_is_rate_limited(api, settings):
+    settings.APPLICATIONS_PUBLIC_RATE = "2/m"
+    for _ in range(2):
+        assert api.get(f"{URL}SQ2026AAAAAA/status", {"id_last6": "000000"}).status_code == 404
+    response = api.get(f"{URL}SQ2026AAAAAA/status", {"id_last6": "000000"})
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    assert _errors(response) == [(None, "rate_limited")]
 
 
 @pytest.mark.django_db

@@ -26,9 +26,9 @@ def _frozen_today(empty_cache):
 
 @pytest.fixture
 def platform_key(db):
-    from accounts.api_keys import api_key_create
+    from accounts.models import ApiKey
 
-    return api_key_create(name="city platform")[1]
+    return ApiKey.objects.create_key(name="city platform")[1]
 
 
 @pytest.fixture
@@ -120,6 +120,34 @@ def test_bad_values_are_reported_by_field_and_code(api, member, change, field, c
     assert response.status_code == 400
     assert response.json()["errors"] == [{"field": field, "code": code, "message": message}]
     assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change,field,message", [
+    ({"trip_date": 20260225}, "trip_date", "此项必须是文本。"),
+    ({"ticket_number": "K1\ud800"}, "ticket_number", "此项必须是文本。"),
+    ({"card_last6": 123456}, "card_last6", "此项必须是文本。"),
+    ({"fare": [120]}, "fare", "此项必须是文本或数字。"),
+    ({"fare": True}, "fare", "此项必须是文本或数字。"),
+])
+def test_a_value_of_the_wrong_json_type_is_invalid(api, member, change, field, message):
+    """The body's types are the serializer's: text is a JSON string (a number for the card
+    digits is no longer read as text; a date as a number or a lone surrogate was a 500),
+    the fare a string or a number."""
+    response = _post(api, _body(member, **change))
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": field, "code": "invalid",
+                                          "message": message}]
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_null_value_is_missing(api, member):
+    body = _body(member)
+    body["fare"] = None
+    response = _post(api, body)
+    assert response.json()["errors"] == [{"field": "fare", "code": "required",
+                                          "message": "请填写车票上的票价。"}]
 
 
 @pytest.mark.django_db
@@ -217,9 +245,9 @@ def test_a_revoked_or_altered_key_is_refused(api, member, platform_key):
                      headers={"Authorization": f"Api-Key {platform_key[:-1]}"
                                        f"{'y' if platform_key.endswith('x') else 'x'}"})
     assert _post(altered, _body(member)).status_code == 401
-    ApiKey.objects.update(is_active=False)
+    ApiKey.objects.update(revoked=True)
     assert _post(api, _body(member)).status_code == 401
-    ApiKey.objects.update(is_active=True)
+    ApiKey.objects.update(revoked=False)
     assert _post(api, _body(member)).status_code == 201
     assert ApiKey.objects.get().last_used_at is not None
     # Only the hash is stored.
@@ -257,6 +285,53 @@ def test_the_office_makes_a_key_in_the_admin_and_sees_it_once(client, admin_user
     made = ApiKey.objects.get(name="市总平台")
     (key,) = [word for message in get_messages(response.wsgi_request)
               for word in str(message).split() if word.startswith(made.prefix + ".")]
-    assert key.startswith(made.prefix + ".") and key not in made.key_hash
+    assert key.startswith(made.prefix + ".") and key not in made.hashed_key
     platform = Client(enforce_csrf_checks=True, headers={"Authorization": f"Api-Key {key}"})
     assert _post(platform, _body(member)).status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Api-Key abc\x00defg.secret", "Api-Key ", "Api-Key .",
+                                    "api-key x.y"])
+def test_an_odd_key_is_a_401_not_a_500(member, platform_key, header):
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": header})
+    response = _post(client, _body(member))
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Api-Key"
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_expired_key_is_refused(api, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import ApiKey
+
+    ApiKey.objects.update(expiry_date=timezone.now() - timedelta(minutes=1))
+    response = _post(api, _body(member))
+    assert response.status_code == 401
+    assert _errors(response) == [(None, "authentication_failed")]
+
+
+@pytest.mark.django_db
+def test_the_office_revokes_a_key_in_the_admin_for_good(client, admin_user, api, member):
+    """Revoking is final (djangorestframework-api-key): the office makes a new key."""
+    from accounts.models import ApiKey
+
+    made = ApiKey.objects.get()
+    client.force_login(admin_user)
+    url = f"/admin/accounts/apikey/{made.pk}/change/"
+    assert client.post(url, {"name": made.name, "revoked": "on"}).status_code == 302
+    assert _post(api, _body(member)).status_code == 401
+    response = client.post(url, {"name": made.name})  # "revoked" is read-only now
+    assert response.status_code == 302
+    assert ApiKey.objects.get().revoked
+    assert _post(api, _body(member)).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_only_the_portal_s_keys(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/accounts/apikey/").status_code == 200
+    assert client.get("/admin/rest_framework_api_key/apikey/").status_code == 404
