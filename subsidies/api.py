@@ -27,7 +27,8 @@ from hedong_union.api_errors import (
 )
 from subsidies import selectors, services
 from subsidies.forms import SpringReturnApiForm
-from subsidies.views.public import identification_failed_message, rate_limited
+from hedong_union.public import over_limits
+from subsidies.views.public import identification_failed_message, identify_limit
 
 
 class SpringReturnClaimRequest(RequestBody):
@@ -53,6 +54,19 @@ class SpringReturnClaimCreated(serializers.Serializer):
                                       help_text="The amount due: the fare, capped.")
 
 
+def _limits(request):
+    """The calling system's own limit, per key (the city's platform posts for many members
+    from one address), and, when the body names an ID number, that ID's limit on
+    identifications, counted together with the page's."""
+    limits = [("subsidies-api", lambda group, _request: f"key:{request.auth.pk}",
+               "SUBSIDIES_API_RATE")]
+    data = request.data  # a malformed body is DRF's 400 here
+    typed = data.get("id_number") if isinstance(data, dict) else None
+    if isinstance(typed, str) and typed.strip():
+        limits.append(identify_limit(typed))
+    return limits
+
+
 class SpringReturnClaimCreate(APIView):
     # The calling system shows its key (accounts/api_keys.py); the member identifies in the
     # body. No session, so no CSRF.
@@ -69,14 +83,17 @@ class SpringReturnClaimCreate(APIView):
             401: errors_schema("No API key, or an unknown or revoked one."),
             409: errors_schema("名额已满: the year's quota is full (code quota_full)."),
             422: errors_schema("Identification failed, or the rules refuse the claim."),
-            429: errors_schema("Too many requests from this address (code rate_limited)."),
+            429: errors_schema("Too many requests from this API key, or too many identifications "
+                                "of this ID number (code rate_limited)."),
         },
         examples=[OpenApiExample("A claim", request_only=True, value={
             "id_number": "41010219700101001X", "card_last6": "123456", "fare": "235.50",
             "ticket_number": "G1234-0567", "trip_date": "2026-02-25"})],
     )
     def post(self, request):
-        if rate_limited(request._request, "api"):
+        # method POST as on the page: django-ratelimit's count is per method too, and the
+        # ID's count is shared with the page's.
+        if over_limits(request._request, _limits(request), method="POST"):
             return too_many_requests()
         body = SpringReturnClaimRequest(data=request.data)
         body.is_valid(raise_exception=True)

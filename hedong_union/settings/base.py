@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
 # ---------------------------------------------------------------------------
 SUBSIDIES_PUBLIC_RATE = env("SUBSIDIES_PUBLIC_RATE", default="10/m")
 SUBSIDIES_IDENTIFY_RATE_PER_ID = env("SUBSIDIES_IDENTIFY_RATE_PER_ID", default="10/h")
+SUBSIDIES_API_RATE = env("SUBSIDIES_API_RATE", default="600/m")  # per API key
 SUBSIDIES_IDENTIFIED_SECONDS = 10 * 60  # a member's identification lasts ten minutes
 # The online application (issue 4): submissions and status lookups per client address, the
 # lookup also per application number (so six ID characters cannot be guessed from many

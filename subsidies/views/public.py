@@ -27,16 +27,20 @@ SESSION_MEMBER = "subsidies.member"
 SESSION_LAST_CLAIM = "subsidies.last_claim"
 
 
-def _id_key(group, request):
-    typed = normalise_text(request.POST.get("id_number", "")).upper()
-    return pii_hmac("id", typed) or "none"
+def identify_limit(typed_id):
+    """The limit on identifications of one ID number, shared by the page and the API (so
+    six card digits cannot be guessed from many addresses or through the city's
+    platform); keyed by the ID's HMAC, never the number itself."""
+    key = pii_hmac("id", normalise_text(typed_id or "").upper()) or "none"
+    return ("subsidies-identify-id", lambda group, request: key,
+            "SUBSIDIES_IDENTIFY_RATE_PER_ID")
 
 
 def rate_limited(request, group):
     """Count this post against the address's limit (and, for identification, the ID's)."""
     limits = [(f"subsidies-{group}", client_ip, "SUBSIDIES_PUBLIC_RATE")]
     if group == "identify":
-        limits.append(("subsidies-identify-id", _id_key, "SUBSIDIES_IDENTIFY_RATE_PER_ID"))
+        limits.append(identify_limit(request.POST.get("id_number", "")))
     return over_limits(request, limits, method="POST")
 
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 import yaml
 from django.test import Client
+from django.urls import reverse
 
 from subsidies.models import Entitlement, ProgrammeYear
 from tests.subsidies.conftest import make_members
@@ -192,7 +193,7 @@ def test_a_full_quota_is_a_409_quota_full(api, member):
 
 @pytest.mark.django_db
 def test_the_api_is_rate_limited(api, member, settings):
-    settings.SUBSIDIES_PUBLIC_RATE = "2/m"
+    settings.SUBSIDIES_API_RATE = "2/m"
     assert _post(api, _body(member, fare="x")).status_code == 400
     assert _post(api, _body(member, fare="x")).status_code == 400
     response = _post(api, _body(member))
@@ -201,6 +202,45 @@ def test_the_api_is_rate_limited(api, member, settings):
     assert _errors(response) == [(None, "rate_limited")]
     assert response.json()["errors"][0]["message"] == "请求过于频繁，请稍等一分钟再试。"
     assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_is_limited_per_key_not_by_the_pages_address_limit(api, member, settings,
+                                                                   dawangzhuang_community):
+    # One platform posts for many members from one address: the page's 10 a minute per
+    # address does not apply, the key's own limit does, and another key has its own count.
+    from accounts.models import ApiKey
+
+    settings.SUBSIDIES_PUBLIC_RATE = "1/m"
+    settings.SUBSIDIES_API_RATE = "3/m"
+    others = make_members(3, community=dawangzhuang_community, seed=32)
+    assert [_post(api, _body(other, ticket_number=f"K{n}")).status_code
+            for n, other in enumerate(others)] == [201, 201, 201]
+    assert _post(api, _body(member)).status_code == 429
+    second_key = ApiKey.objects.create_key(name="second platform")[1]
+    second = Client(headers={"Authorization": f"Api-Key {second_key}"})
+    assert _post(second, _body(member)).status_code == 201
+
+
+@pytest.mark.django_db
+def test_identifications_of_one_id_number_are_limited_with_the_pages(api, member, settings,
+                                                                     client,
+                                                                     dawangzhuang_community):
+    # The card's 6 digits cannot be guessed through the API: identifications of one ID
+    # number are counted per ID, the page's and the API's together.
+    settings.SUBSIDIES_IDENTIFY_RATE_PER_ID = "3/h"
+    page = client.post(reverse("subsidies:public_spring_return"), {
+        "step": "identify", "id_number": member.worker.id_number, "card_last6": "000000",
+        "website": ""})
+    assert page.status_code == 200  # not recognised, counted
+    wrong = [_post(api, _body(member, card_last6=f"00000{n}")) for n in (1, 2)]
+    assert [r.status_code for r in wrong] == [422, 422]
+    response = _post(api, _body(member))  # the right digits, too late
+    assert response.status_code == 429
+    assert _errors(response) == [(None, "rate_limited")]
+    assert not Entitlement.objects.exists()
+    (other,) = make_members(1, community=dawangzhuang_community, seed=33)
+    assert _post(api, _body(other)).status_code == 201  # another ID is not held up
 
 
 @pytest.mark.django_db
