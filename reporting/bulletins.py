@@ -18,6 +18,7 @@ from accounts.models import Role
 from reporting.models import Bulletin
 from reporting.narratives import periods_of_month, punctuality_by_street
 from reporting.progress import baseline_rates, campaign_get, progress_of
+from reporting.rates import rank
 from reporting.snapshots import figures_on
 
 PUBLISHERS = frozenset({Role.ADMIN, Role.LEADER})
@@ -32,15 +33,11 @@ def previous_month(year, month):
 
 
 def _ranks(scopes, rate_of):
-    """Competition ranking (1, 2, 2, 4) on the exact rate; an empty scope has no rank."""
-    ranked = sorted((s for s in scopes if rate_of(s).den),
-                    key=lambda s: rate_of(s).fraction, reverse=True)
-    ranks, previous, position = {}, None, 0
-    for index, scope in enumerate(ranked, start=1):
-        if rate_of(scope).fraction != previous:
-            position, previous = index, rate_of(scope).fraction
-        ranks[scope.key] = position
-    return ranks
+    """{key: rank}: competition ranking (1, 2, 2, 4) on the exact rate; an empty scope has
+    no rank."""
+    ranks = rank(scopes, lambda s: (rate_of(s).fraction or 0,),
+                 ranked=lambda s: rate_of(s).den > 0)
+    return {scope.key: position for scope, position in ranks if position is not None}
 
 
 def _change(now, before):

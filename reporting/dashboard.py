@@ -23,7 +23,7 @@ from reporting import campaigns
 from reporting.models import ScopeFigure, Snapshot
 from reporting.models.snapshots import ScopeKind
 from reporting.progress import baseline_rates, campaign_get, progress_of
-from reporting.rates import EMPTY, Rate
+from reporting.rates import EMPTY, Rate, rank
 
 # Off the straight line by at most this much is "slightly behind" (amber), more is red.
 NEAR_GAP = Fraction(5, 100)
@@ -142,21 +142,20 @@ def _context(snapshot, kinds):
                    day=snapshot.as_of)
 
 
+def _line_order(line):
+    """The migrant membership rate, then the founding rate; an empty rate counts as 0."""
+    return (line.migrant.fraction or 0,
+            (line.founding.fraction if line.founding else None) or 0)
+
+
 def rank_lines(lines):
     """Ranked on the migrant membership rate, then the founding rate, exactly; empty last.
     Equal rates share a rank."""
-    def key(line):
-        return (line.migrant.fraction is None, -(line.migrant.fraction or 0),
-                -((line.founding.fraction if line.founding else None) or 0))
-
-    ordered = sorted(lines, key=key)
-    previous = None
-    for position, line in enumerate(ordered, start=1):
-        if line.migrant.fraction is None:
-            line.rank = None
-            continue
-        line.rank = previous.rank if previous and key(previous) == key(line) else position
-        previous = line
+    ordered = []
+    for line, position in rank(lines, _line_order,
+                               ranked=lambda line: line.migrant.fraction is not None):
+        line.rank = position
+        ordered.append(line)
     return ordered
 
 

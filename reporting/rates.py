@@ -209,6 +209,21 @@ def founding_rates(day, by="district"):
             for values, rate in founding_groups(day, (field,) if field else ()).items()}
 
 
+def rank(items, order, *, ranked=lambda item: True):
+    """[(item, rank)], the highest `order(item)` (a tuple of exact fractions, compared in
+    turn) first: competition ranks (1, 2, 2, 4), equal orders sharing a rank and keeping
+    the order given; the items not `ranked` (empty scopes) follow in the same ordering,
+    without a rank."""
+    ordered = sorted(items, key=order, reverse=True)  # stable: ties keep the given order
+    out, last = [], None
+    for item in ordered:
+        if ranked(item):
+            if last is None or order(item) != last[0]:
+                last = (order(item), len(out) + 1)
+            out.append((item, last[1]))
+    return out + [(item, None) for item in ordered if not ranked(item)]
+
+
 @dataclass(frozen=True)
 class ScopeRates:
     kind: str
