@@ -6,7 +6,6 @@ says what changed.
 """
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,26 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from reporting.figures import figures_as_of
-from reporting.models import Bulletin, ScopeFigure
+from reporting.models import Bulletin
 from reporting.narratives import periods_of_month, punctuality_by_street
-from reporting.periods import period_of
 from reporting.progress import baseline_rates, campaign_get, progress_of
-from reporting.rates import Rate
-from reporting.snapshots import ten_day_snapshot_take
+from reporting.rates import rank
+from reporting.snapshots import figures_on
 
 PUBLISHERS = frozenset({Role.ADMIN, Role.LEADER})
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """The little of a figure that ranking and progress need."""
-
-    kind: str
-    key: str
-    name: str
-    migrant: Rate
-    founding: Rate
 
 
 def month_end(year, month):
@@ -46,28 +32,12 @@ def previous_month(year, month):
     return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
-def _streets_from_snapshot(day):
-    snapshot, _created = ten_day_snapshot_take(period_of(day))
-    return [_Scope(f.kind, f.key, f.name, f.migrant, f.founding)
-            for f in ScopeFigure.objects.filter(snapshot=snapshot, kind="street")
-            .order_by("position")]
-
-
-def _streets_recomputed(day):
-    return [_Scope(f.kind, f.key, f.name, f.counts.migrant, f.counts.founding)
-            for f in figures_as_of(day, kinds=("street",))]
-
-
 def _ranks(scopes, rate_of):
-    """Competition ranking (1, 2, 2, 4) on the exact rate; an empty scope has no rank."""
-    ranked = sorted((s for s in scopes if rate_of(s).den),
-                    key=lambda s: rate_of(s).fraction, reverse=True)
-    ranks, previous, position = {}, None, 0
-    for index, scope in enumerate(ranked, start=1):
-        if rate_of(scope).fraction != previous:
-            position, previous = index, rate_of(scope).fraction
-        ranks[scope.key] = position
-    return ranks
+    """{key: rank}: competition ranking (1, 2, 2, 4) on the exact rate; an empty scope has
+    no rank."""
+    ranks = rank(scopes, lambda s: (rate_of(s).fraction or 0,),
+                 ranked=lambda s: rate_of(s).den > 0)
+    return {scope.key: position for scope, position in ranks if position is not None}
 
 
 def _change(now, before):
@@ -91,9 +61,8 @@ def bulletin_content(year, month, *, recompute=False, today=None):
         raise ValidationError(_("The bulletin of a month is made after the month has "
                                 "ended."))
     before_day = month_end(*previous_month(year, month))
-    read = _streets_recomputed if recompute else _streets_from_snapshot
-    streets = read(as_of)
-    before = {s.key: s for s in read(before_day)}
+    streets = figures_on(as_of, kinds=("street",), recompute=recompute)
+    before = {s.key: s for s in figures_on(before_day, kinds=("street",), recompute=recompute)}
     campaign = campaign_get(year)
     plan, baseline = campaign.plan(), baseline_rates(campaign, kinds=("street",))
     migrant_ranks = _ranks(streets, lambda s: s.migrant)

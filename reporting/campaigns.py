@@ -94,19 +94,34 @@ def expected_rate(*, start_rate, push_start, milestone, day):
     return start_rate + (milestone.target - start_rate) * Fraction((day - push_start).days, span)
 
 
+def shortfall(*, rate, start_rate, campaign, day):
+    """How far a scope's rate (a reporting.rates.Rate) is below the straight line today:
+    0 when on or above it; None for an empty scope. After the last milestone the line is
+    the last target."""
+    if rate.fraction is None:
+        return None
+    milestone = campaign.next_milestone(day)
+    if milestone is None:
+        expected = campaign.milestones[-1].target
+    else:
+        start = start_rate.fraction if start_rate.fraction is not None else Fraction(0)
+        expected = expected_rate(start_rate=start, push_start=campaign.push_start,
+                                 milestone=milestone, day=day)
+    return max(Fraction(0), expected - rate.fraction)
+
+
+def on_track_from(below):
+    """On track from a shortfall: at or above the line; None for an empty scope."""
+    return None if below is None else below == 0
+
+
 def on_track(*, rate, start_rate, campaign, day):
     """Whether a scope's rate (a reporting.rates.Rate) is on the straight line today.
 
     An empty scope is neither on nor off track: None.
     """
-    if rate.fraction is None:
-        return None
-    milestone = campaign.next_milestone(day)
-    if milestone is None:
-        return rate.fraction >= campaign.milestones[-1].target
-    start = start_rate.fraction if start_rate.fraction is not None else Fraction(0)
-    return rate.fraction >= expected_rate(start_rate=start, push_start=campaign.push_start,
-                                          milestone=milestone, day=day)
+    return on_track_from(shortfall(rate=rate, start_rate=start_rate, campaign=campaign,
+                                   day=day))
 
 
 def days_left(campaign, day):

@@ -23,7 +23,7 @@ from reporting import campaigns
 from reporting.models import ScopeFigure, Snapshot
 from reporting.models.snapshots import ScopeKind
 from reporting.progress import baseline_rates, campaign_get, progress_of
-from reporting.rates import EMPTY, Rate
+from reporting.rates import EMPTY, Rate, rank
 
 # Off the straight line by at most this much is "slightly behind" (amber), more is red.
 NEAR_GAP = Fraction(5, 100)
@@ -57,20 +57,14 @@ class Standing:
         return max(standings, key=lambda s: cls.ORDER[s.code])
 
 
-def standing_of(rate, *, start_rate, plan, day):
-    """On track (reporting.campaigns.on_track), else near or far below the straight line."""
-    if rate is None or rate.fraction is None:
+def standing_from(below):
+    """A rate's standing from how far it is below the straight line
+    (reporting.campaigns.shortfall; None: an empty scope)."""
+    if below is None:
         return Standing("none")
-    if campaigns.on_track(rate=rate, start_rate=start_rate, campaign=plan, day=day):
+    if below == 0:
         return Standing("on")
-    milestone = plan.next_milestone(day)
-    if milestone is None:
-        expected = plan.milestones[-1].target
-    else:
-        start = start_rate.fraction if start_rate.fraction is not None else Fraction(0)
-        expected = campaigns.expected_rate(start_rate=start, push_start=plan.push_start,
-                                           milestone=milestone, day=day)
-    return Standing("near" if expected - rate.fraction <= NEAR_GAP else "behind")
+    return Standing("near" if below <= NEAR_GAP else "behind")
 
 
 @dataclass
@@ -127,16 +121,11 @@ class Context:
         return campaigns.days_left(self.plan, self.day)
 
     def line(self, figure):
-        start_migrant, start_founding = self.baseline.get((figure.kind, figure.key),
-                                                          (EMPTY, EMPTY))
         progress = progress_of(figure, plan=self.plan, baseline=self.baseline, day=self.day)
-        founding = figure.founding
         return ScopeLine(
-            figure=figure, migrant=figure.migrant, founding=founding,
-            migrant_standing=standing_of(figure.migrant, start_rate=start_migrant,
-                                         plan=self.plan, day=self.day),
-            founding_standing=standing_of(founding, start_rate=start_founding,
-                                          plan=self.plan, day=self.day),
+            figure=figure, migrant=figure.migrant, founding=figure.founding,
+            migrant_standing=standing_from(progress.migrant_below),
+            founding_standing=standing_from(progress.founding_below),
             migrant_needed=progress.migrant_needed, founding_needed=progress.founding_needed,
         )
 
@@ -153,21 +142,20 @@ def _context(snapshot, kinds):
                    day=snapshot.as_of)
 
 
+def _line_order(line):
+    """The migrant membership rate, then the founding rate; an empty rate counts as 0."""
+    return (line.migrant.fraction or 0,
+            (line.founding.fraction if line.founding else None) or 0)
+
+
 def rank_lines(lines):
     """Ranked on the migrant membership rate, then the founding rate, exactly; empty last.
     Equal rates share a rank."""
-    def key(line):
-        return (line.migrant.fraction is None, -(line.migrant.fraction or 0),
-                -((line.founding.fraction if line.founding else None) or 0))
-
-    ordered = sorted(lines, key=key)
-    previous = None
-    for position, line in enumerate(ordered, start=1):
-        if line.migrant.fraction is None:
-            line.rank = None
-            continue
-        line.rank = previous.rank if previous and key(previous) == key(line) else position
-        previous = line
+    ordered = []
+    for line, position in rank(lines, _line_order,
+                               ranked=lambda line: line.migrant.fraction is not None):
+        line.rank = position
+        ordered.append(line)
     return ordered
 
 

@@ -1,11 +1,11 @@
 """The figures of every scope as of a date, in a handful of grouped queries (SPEC §7.1, §7.3).
 
-`rates.py` states each rate as one grouped query per scope kind; that is the definition
-and the reference the tests hold this module to. A snapshot needs both rates and the
-period's counts for every scope of every kind at once, so here each fact table is read
-once, grouped by the finest key any scope needs (street, community, sector, occupation
-group), and the few thousand groups are summed up into every scope in Python. No row of
-a worker, member or unit is loaded into Python.
+A snapshot needs both rates and the period's counts for every scope of every kind at
+once: the rates come from reporting.rates.rates_by_scope for every kind; the members and
+the unions are each read once, grouped by the finest key any scope needs (street,
+community, sector, occupation group), and the few thousand groups are summed up into
+every scope in Python (reporting.rates.scope_keys). No row of a worker, member or unit is
+loaded into Python.
 
 Online applications (issue 4) add their counts grouped by the same fine key
 (applications.selectors.application_counts_by_scope).
@@ -19,11 +19,10 @@ from django.db.models import Count, Q
 from membership.models import Member, Union
 from reporting.rates import (
     SCOPE_KINDS,
+    WORKER_KEY,
     Rate,
-    active_member_exists,
-    founded_exists,
-    founding_base,
-    migrant_base,
+    rates_by_scope,
+    scope_keys,
     scopes,
 )
 
@@ -66,20 +65,8 @@ class ScopeFigures:
     counts: ScopeCounts
 
 
-def _keys(street_id, community_id, sector, group):
-    """The scope of each kind a fine group falls in (None: in no scope of that kind)."""
-    return {
-        "district": "",
-        "street": None if street_id is None else str(street_id),
-        "community": None if community_id is None else str(community_id),
-        "industry": sector or None,
-        "sector": sector or None,
-        "group": group or None,
-    }
-
-
 def _add(totals, fine_key, kinds, **amounts):
-    for kind, key in _keys(*fine_key).items():
+    for kind, key in scope_keys(*fine_key).items():
         if key is None or kind not in kinds:
             continue
         counts = totals[kind][key]
@@ -92,9 +79,7 @@ def _add(totals, fine_key, kinds, **amounts):
                 setattr(counts, name, getattr(counts, name) + amount)
 
 
-WORKER_KEY = ("street_id", "community_id", "employer__sector", "occupation_group")
 MEMBER_KEY = tuple(f"worker__{k}" for k in WORKER_KEY)
-UNIT_KEY = ("street_id", "community_id", "sector")
 UNION_KEY = ("street_id", "community_id", "industry_federation__sector")
 ALL_KINDS = frozenset(KINDS)
 UNIT_KINDS = ALL_KINDS - {"group"}
@@ -113,10 +98,14 @@ def collect(day, start=None):
     start = start or day
     totals = {kind: defaultdict(ScopeCounts) for kind in KINDS}
 
-    workers = migrant_base(day).annotate(is_member=active_member_exists(day))
-    for *fine, den, num in _rows(workers, WORKER_KEY, den=Count("pk"),
-                                 num=Count("pk", filter=Q(is_member=True))):
-        _add(totals, fine, ALL_KINDS, migrant_den=den, migrant_num=num)
+    migrant, founding = rates_by_scope(day, KINDS)
+    for kind in KINDS:
+        for key, rate in migrant[kind].items():
+            counts = totals[kind][key]
+            counts.migrant_num, counts.migrant_den = rate.num, rate.den
+        for key, rate in founding[kind].items():
+            counts = totals[kind][key]
+            counts.founding_num, counts.founding_den = rate.num, rate.den
 
     members = Member.objects.filter(joined_on__lte=day)
     for *fine, total, new in _rows(
@@ -127,11 +116,6 @@ def collect(day, start=None):
         by_group = {fine[3]: new} if new else {}
         _add(totals, fine, ALL_KINDS, members_total=total, new_members=new,
              new_members_by_group=by_group)
-
-    units = founding_base(day).annotate(founded=founded_exists(day))
-    for *fine, den, num in _rows(units, UNIT_KEY, den=Count("pk"),
-                                 num=Count("pk", filter=Q(founded=True))):
-        _add(totals, (*fine, None), UNIT_KINDS, founding_den=den, founding_num=num)
 
     unions = Union.objects.filter(founded_on__lte=day)
     for *fine, total, new in _rows(unions, UNION_KEY, total=Count("pk"),
@@ -170,68 +154,3 @@ def _community_streets():
 
     return {str(pk): street_id
             for pk, street_id in Community.objects.values_list("pk", "street_id")}
-
-
-# ---------------------------------------------------------------------------
-# Both rates alone, for the `rates` command: the workers and the units each counted in two
-# grouped queries (all, and those meeting the numerator), grouped only by what the scope
-# kind needs; the district is summed from the same counts. Held equal to
-# rates.rates_as_of by tests/reporting/test_dashboard.py.
-# ---------------------------------------------------------------------------
-_WORKER_FIELDS = {"district": (), "street": ("street_id",), "community": ("community_id",),
-                  "industry": ("employer__sector",), "sector": ("employer__sector",),
-                  "group": ("occupation_group",)}
-_UNIT_FIELDS = {"district": (), "street": ("street_id",), "community": ("community_id",),
-                "industry": ("sector",), "sector": ("sector",), "group": ()}
-
-
-def _counted(queryset, fields):
-    """{values of `fields`: count}, one grouped query."""
-    queryset = queryset.order_by()
-    if not fields:
-        return {(): queryset.count()}
-    return {tuple(row[:-1]): row[-1] for row in queryset.values(*fields).annotate(
-        n=Count("pk")).values_list(*fields, "n")}
-
-
-def _pass(queryset, full_key, fields, condition):
-    """[(fine key, den, num)] of `queryset` grouped by `fields` (a part of `full_key`): the
-    base, then the part meeting `condition` (an Exists) as a filter, which PostgreSQL runs
-    as one hashed semi-join; inside COUNT(…) FILTER it would be a look-up per row."""
-    dens = _counted(queryset, fields)
-    nums = _counted(queryset.filter(condition), fields)
-    out = []
-    for values, den in dens.items():
-        found = dict(zip(fields, values))
-        out.append((tuple(found.get(f) for f in full_key), den, nums.get(values, 0)))
-    return out
-
-
-def rates_collect(day, by="district"):
-    """{kind: {key: ScopeCounts}} with both rates of the district and of every scope of
-    `by` (the period counts left at zero)."""
-    kinds = frozenset({"district", by})
-    totals = {kind: defaultdict(ScopeCounts) for kind in KINDS}
-    for fine, den, num in _pass(migrant_base(day), WORKER_KEY, _WORKER_FIELDS[by],
-                                active_member_exists(day)):
-        _add(totals, fine, kinds, migrant_den=den, migrant_num=num)
-    # Occupation groups have no founding rate: the units then give the district's alone.
-    for fine, den, num in _pass(founding_base(day), UNIT_KEY, _UNIT_FIELDS[by],
-                                founded_exists(day)):
-        _add(totals, (*fine, None), kinds & UNIT_KINDS, founding_den=den, founding_num=num)
-    return totals
-
-
-def scope_rates(day, by=None):
-    """What rates.rates_as_of gives for the district, then for every scope of `by`, from
-    rates_collect's four counts (the `rates` command)."""
-    from reporting.rates import ScopeRates
-
-    totals = rates_collect(day, by or "district")
-    out = []
-    for kind in ("district", by) if by else ("district",):
-        for key, name in scopes(kind):
-            counts = totals[kind].get("" if key is None else str(key)) or ScopeCounts()
-            out.append(ScopeRates(kind=kind, key=key, name=name, migrant=counts.migrant,
-                                  founding=None if kind == "group" else counts.founding))
-    return out

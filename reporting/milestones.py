@@ -7,28 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reporting import campaigns
-from reporting.figures import KINDS, figures_as_of
-from reporting.models import Campaign, MilestoneReport, ScopeFigure
-from reporting.periods import period_of
+from reporting.figures import figures_as_of
+from reporting.models import Campaign, MilestoneReport
 from reporting.progress import campaign_get
-from reporting.snapshots import ten_day_snapshot_take
+from reporting.snapshots import figures_on
 from subsidies.selectors import totals_stored
 
 def _rate_json(rate):
     return None if rate is None else rate.as_stored()
-
-
-def _scopes_as_of(day):
-    """Every scope's rates on `day`: from the ten-day snapshot when `day` ends a period
-    (the same figures the ten-day report showed), else computed for that day."""
-    if period_of(day).end == day:
-        snapshot, _created = ten_day_snapshot_take(period_of(day))
-        return [(f.kind, f.key, f.name, f.migrant, f.founding, f.new_members, f.new_unions)
-                for f in ScopeFigure.objects.filter(snapshot=snapshot)
-                .order_by("kind", "position")]
-    return [(f.kind, f.key, f.name, f.counts.migrant,
-             None if f.kind == "group" else f.counts.founding, f.counts.new_members,
-             f.counts.new_unions) for f in figures_as_of(day)]
 
 
 def _met(rate, target):
@@ -37,9 +23,9 @@ def _met(rate, target):
 
 def milestone_content(campaign, milestone):
     rows, missed = [], []
-    order = {kind: index for index, kind in enumerate(KINDS)}
-    for kind, key, name, migrant, founding, _new_members, _new_unions in sorted(
-            _scopes_as_of(milestone.on), key=lambda r: order[r[0]]):
+    for figure in figures_on(milestone.on):
+        kind, key, name = figure.kind, figure.key, figure.name
+        migrant, founding = figure.migrant, figure.founding
         migrant_met, founding_met = _met(migrant, milestone.target), _met(
             founding, milestone.target)
         row = {"kind": kind, "key": key, "name": name,

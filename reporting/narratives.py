@@ -12,7 +12,6 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from membership.models import IndustryFederation, Street
@@ -29,20 +28,13 @@ class Punctuality:
     MISSING = "missing"
     NOT_DUE = "not_due"
 
-    LABELS = {ON_TIME: gettext_lazy("On time"), LATE: gettext_lazy("Late"),
-              MISSING: gettext_lazy("Missing"), NOT_DUE: gettext_lazy("Not due yet")}
-
 
 @dataclass(frozen=True)
 class NarrativeState:
     organisation: object  # a Street or an IndustryFederation
     name: str
     narrative: Narrative | None
-    state: str
-
-    @property
-    def label(self):
-        return str(Punctuality.LABELS[self.state])
+    state: str  # a Punctuality
 
 
 def _organisation_of(user):
@@ -84,7 +76,7 @@ def narrative_submit(*, by, period: TenDayPeriod, work_done, problems, next_step
         existing = (Narrative.objects.select_for_update(of=("self",)).order_by()
                     .filter(period_end=period.end, **organisation).first())
         if existing is not None:
-            if today > existing.due:
+            if today > existing.period.due:
                 raise ValidationError(_("The narrative of this period was submitted and its "
                                         "due day has passed; it can no longer change."))
             for name, value in values.items():
@@ -108,7 +100,9 @@ def reporting_organisations():
             + [("industry", f) for f in IndustryFederation.objects.order_by("pk")])
 
 
-def _state(narrative, period, today):
+def punctuality_of(narrative, period, today):
+    """On time, late, missing or not due yet: a federation's narrative (None: not written)
+    for `period` as of `today`; templates/reporting/_punctuality.html shows it."""
     if narrative is not None:
         return Punctuality.ON_TIME if narrative.on_time else Punctuality.LATE
     return Punctuality.MISSING if today > period.due else Punctuality.NOT_DUE
@@ -128,7 +122,7 @@ def narrative_states(period, *, today=None):
     for kind, organisation in reporting_organisations():
         narrative = (by_street if kind == "street" else by_industry).get(organisation.pk)
         out.append(NarrativeState(organisation, _name(kind, organisation), narrative,
-                                  _state(narrative, period, today)))
+                                  punctuality_of(narrative, period, today)))
     return out
 
 
@@ -143,7 +137,8 @@ def punctuality_by_street(periods, *, today=None):
         counts = {Punctuality.ON_TIME: 0, Punctuality.LATE: 0, Punctuality.MISSING: 0,
                   Punctuality.NOT_DUE: 0}
         for period in periods:
-            counts[_state(narratives.get((street.pk, period.end)), period, today)] += 1
+            counts[punctuality_of(narratives.get((street.pk, period.end)), period,
+                                  today)] += 1
         out[street.pk] = counts
     return out
 

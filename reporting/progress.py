@@ -8,6 +8,7 @@ taken when first needed, so they never change afterwards.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 from django.utils import timezone
 
@@ -57,10 +58,20 @@ def baseline_rates(campaign, *, kinds=None, take=True):
 
 @dataclass(frozen=True)
 class Progress:
-    migrant_on_track: bool | None  # None: an empty scope is neither
-    founding_on_track: bool | None
+    # How far each rate is below the straight line (campaigns.shortfall): 0 on or above
+    # it, None for an empty scope (or a founding rate that has no meaning).
+    migrant_below: Fraction | None
+    founding_below: Fraction | None
     migrant_needed: int  # members still needed for the next milestone
     founding_needed: int  # unions (founded 100+ enterprises) still needed
+
+    @property
+    def migrant_on_track(self):
+        return campaigns.on_track_from(self.migrant_below)
+
+    @property
+    def founding_on_track(self):
+        return campaigns.on_track_from(self.founding_below)
 
     @property
     def on_track(self):
@@ -76,9 +87,9 @@ def progress_of(figure, *, plan, baseline, day):
     migrant = figure.migrant
     founding = figure.founding
     return Progress(
-        migrant_on_track=campaigns.on_track(rate=migrant, start_rate=start_migrant,
-                                            campaign=plan, day=day),
-        founding_on_track=None if founding is None else campaigns.on_track(
+        migrant_below=campaigns.shortfall(rate=migrant, start_rate=start_migrant,
+                                          campaign=plan, day=day),
+        founding_below=None if founding is None else campaigns.shortfall(
             rate=founding, start_rate=start_founding, campaign=plan, day=day),
         migrant_needed=migrant.needed_for(milestone.target),
         founding_needed=0 if founding is None else founding.needed_for(milestone.target),

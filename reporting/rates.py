@@ -5,7 +5,11 @@
 - 100+ founding rate 百人以上非公企业建会率: non-public enterprises registered by D with 100 or
   more employees that count as founded on D, over all such enterprises.
 
-Each figure is one grouped query per scope kind; no row is loaded into Python.
+One way of counting them, `_grouped`: the workers (or the units) in two grouped queries,
+all, then those meeting the numerator. `rates_by_scope` groups them by the finest fields
+the scope kinds asked for need and sums the groups into every scope; the `rates` command,
+`rates_as_of` and the snapshots (reporting.figures) all read it. No row is loaded into
+Python.
 """
 
 from dataclasses import dataclass
@@ -70,6 +74,10 @@ class Rate:
         """How a stored report keeps a rate: as_json and the text it showed."""
         return {**self.as_json(), "display": self.display()}
 
+    def __add__(self, other):
+        """Two groups' counts together (a street's from its communities, say)."""
+        return Rate(self.num + other.num, self.den + other.den)
+
 
 EMPTY = Rate(0, 0)
 
@@ -97,34 +105,123 @@ def founding_base(day):
         Q(registered_on__isnull=True) | Q(registered_on__lte=day))
 
 
-# How each scope kind groups workers and units: the field holding the scope's key.
-_WORKER_KEY = {"district": None, "street": "street_id", "community": "community_id",
-               "industry": "employer__sector", "sector": "employer__sector",
-               "group": "occupation_group"}
-_UNIT_KEY = {"district": None, "street": "street_id", "community": "community_id",
-             "industry": "sector", "sector": "sector", "group": None}
+# The finest grouping any scope needs: street, community, sector, occupation group. A fact
+# grouped by a part of it is summed into the scope of each kind it falls in (scope_keys).
+WORKER_KEY = ("street_id", "community_id", "employer__sector", "occupation_group")
+UNIT_KEY = ("street_id", "community_id", "sector")  # no occupation group: no founding rate
+# The field each scope kind groups workers and units by (None: all in one, or no grouping).
+_WORKER_FIELD = {"district": None, "street": "street_id", "community": "community_id",
+                 "industry": "employer__sector", "sector": "employer__sector",
+                 "group": "occupation_group"}
+_UNIT_FIELD = {"district": None, "street": "street_id", "community": "community_id",
+               "industry": "sector", "sector": "sector", "group": None}
 
 
-def _grouped(queryset, key, numerator_q):
-    queryset = queryset.values(key) if key else queryset.values()
-    if key:
-        rows = queryset.order_by().annotate(den=Count("pk"), num=Count("pk", filter=numerator_q))
-        return {row[key]: Rate(row["num"], row["den"]) for row in rows}
-    totals = queryset.order_by().aggregate(den=Count("pk"), num=Count("pk", filter=numerator_q))
-    return {None: Rate(totals["num"], totals["den"])}
+def scope_keys(street_id, community_id, sector, group):
+    """The key of the scope of each kind a fine group falls in ("" is the district's; None:
+    in no scope of that kind)."""
+    return {
+        "district": "",
+        "street": None if street_id is None else str(street_id),
+        "community": None if community_id is None else str(community_id),
+        "industry": sector or None,
+        "sector": sector or None,
+        "group": group or None,
+    }
 
 
-def migrant_rates(day, by="district", base=None):
-    base = migrant_base(day) if base is None else base
-    return _grouped(base.annotate(is_member=active_member_exists(day)), _WORKER_KEY[by],
-                    Q(is_member=True))
+def _fields(field_of, kinds):
+    return tuple(dict.fromkeys(field_of[kind] for kind in kinds if field_of[kind]))
 
 
-def founding_rates(day, by="district", base=None):
-    if _UNIT_KEY[by] is None and by != "district":
+def _counted(queryset, fields):
+    """{values of `fields`: count}, one grouped query."""
+    queryset = queryset.order_by()
+    if not fields:
+        return {(): queryset.count()}
+    return {tuple(row[:-1]): row[-1] for row in queryset.values(*fields).annotate(
+        n=Count("pk")).values_list(*fields, "n")}
+
+
+def _grouped(queryset, fields, condition):
+    """{values of `fields`: Rate} of `queryset`, in two grouped queries: the base, then the
+    part meeting `condition` (an Exists) as a filter, which PostgreSQL runs as one hashed
+    semi-join; inside COUNT(…) FILTER it would be a look-up per row (docs/benchmarks.md)."""
+    dens = _counted(queryset, fields)
+    nums = _counted(queryset.filter(condition), fields)
+    return {values: Rate(nums.get(values, 0), den) for values, den in dens.items()}
+
+
+def migrant_groups(day, fields=()):
+    """{values of `fields` (a part of WORKER_KEY): migrant Rate}."""
+    return _grouped(migrant_base(day), fields, active_member_exists(day))
+
+
+def founding_groups(day, fields=()):
+    """{values of `fields` (a part of UNIT_KEY): founding Rate}."""
+    return _grouped(founding_base(day), fields, founded_exists(day))
+
+
+def fine_keys(groups, fields, full_key):
+    """[(fine key, value)] of `groups` keyed by values of `fields`, spelled out in the order
+    of `full_key` and padded to the four parts scope_keys takes (None where not grouped)."""
+    out = []
+    for values, value in groups.items():
+        found = dict(zip(fields, values))
+        fine = tuple(found.get(name) for name in full_key)
+        out.append((fine + (None,) * (4 - len(fine)), value))
+    return out
+
+
+def rates_by_scope(day, kinds):
+    """({kind: {key: migrant Rate}}, {kind: {key: founding Rate}}) for the scopes of `kinds`
+    that have any fact, keyed as scope_keys gives them: the workers and the units each
+    counted in two grouped queries (_grouped), by the finest fields `kinds` need, and
+    summed into every scope of `kinds`. The founding rate has no occupation groups."""
+    out = []
+    for field_of, full_key, grouped in ((_WORKER_FIELD, WORKER_KEY, migrant_groups),
+                                        (_UNIT_FIELD, UNIT_KEY, founding_groups)):
+        fields = _fields(field_of, kinds)
+        wanted = {kind for kind in kinds if kind == "district" or field_of[kind]}
+        totals = {kind: {} for kind in kinds}
+        for fine, rate in fine_keys(grouped(day, fields), fields, full_key):
+            for kind, key in scope_keys(*fine).items():
+                if key is not None and kind in wanted:
+                    totals[kind][key] = totals[kind].get(key, EMPTY) + rate
+        out.append(totals)
+    return tuple(out)
+
+
+def migrant_rates(day, by="district"):
+    """{scope key (None for the district): migrant Rate} of the scopes of `by` with any
+    worker."""
+    field = _WORKER_FIELD[by]
+    return {values[0] if field else None: rate
+            for values, rate in migrant_groups(day, (field,) if field else ()).items()}
+
+
+def founding_rates(day, by="district"):
+    """{scope key (None for the district): founding Rate}, or None for occupation groups."""
+    field = _UNIT_FIELD[by]
+    if field is None and by != "district":
         return None
-    base = founding_base(day) if base is None else base
-    return _grouped(base.annotate(founded=founded_exists(day)), _UNIT_KEY[by], Q(founded=True))
+    return {values[0] if field else None: rate
+            for values, rate in founding_groups(day, (field,) if field else ()).items()}
+
+
+def rank(items, order, *, ranked=lambda item: True):
+    """[(item, rank)], the highest `order(item)` (a tuple of exact fractions, compared in
+    turn) first: competition ranks (1, 2, 2, 4), equal orders sharing a rank and keeping
+    the order given; the items not `ranked` (empty scopes) follow in the same ordering,
+    without a rank."""
+    ordered = sorted(items, key=order, reverse=True)  # stable: ties keep the given order
+    out, last = [], None
+    for item in ordered:
+        if ranked(item):
+            if last is None or order(item) != last[0]:
+                last = (order(item), len(out) + 1)
+            out.append((item, last[1]))
+    return out + [(item, None) for item in ordered if not ranked(item)]
 
 
 @dataclass(frozen=True)
@@ -154,12 +251,17 @@ def scopes(by):
     raise ValueError(f"unknown scope kind {by!r}")
 
 
-def rates_as_of(day, by="district"):
-    """Both rates for every scope of a kind, every scope listed even when empty."""
-    migrant = migrant_rates(day, by)
-    founding = founding_rates(day, by)
-    return [
-        ScopeRates(kind=by, key=key, name=name, migrant=migrant.get(key, EMPTY),
-                   founding=None if founding is None else founding.get(key, EMPTY))
-        for key, name in scopes(by)
-    ]
+def rates_as_of(day, *kinds):
+    """Both rates for every scope of each of `kinds` (default: the district), kind by kind,
+    every scope listed even when empty; four grouped queries whatever the kinds
+    (rates_by_scope), so the `rates` command's district and streets cost one pass."""
+    kinds = kinds or ("district",)
+    migrant, founding = rates_by_scope(day, kinds)
+    out = []
+    for kind in kinds:
+        for key, name in scopes(kind):
+            found = "" if key is None else str(key)
+            out.append(ScopeRates(
+                kind=kind, key=key, name=name, migrant=migrant[kind].get(found, EMPTY),
+                founding=None if kind == "group" else founding[kind].get(found, EMPTY)))
+    return out

@@ -81,7 +81,8 @@ def index(request):
         mine = {n.period_end: n for n in Narrative.objects.for_user(user).filter(
             period_end__in=[p.end for p in periods])}
     rows = [{"period": p, "snapshot": taken.get(p.end), "narrative": mine.get(p.end),
-             "late_ok": today > p.due} for p in periods]
+             "punctuality": narratives.punctuality_of(mine.get(p.end), p, today)}
+            for p in periods]
     return render(request, "reporting/index.html", {
         "rows": rows, "writer": user.role in WRITERS,
         "reminder": narratives.open_reminder_for(user, today),
@@ -154,7 +155,7 @@ def narrative_edit(request, end):
     if today < period.reminder:
         raise Http404
     existing = Narrative.objects.for_user(request.user).filter(period_end=period.end).first()
-    if existing is not None and today > existing.due:
+    if existing is not None and today > existing.period.due:
         return redirect("reporting:narrative_detail", existing.pk)
     form = NarrativeForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
@@ -184,10 +185,11 @@ def narrative_detail(request, pk):
     narrative = get_object_or_404(
         Narrative.objects.for_user(request.user).select_related(
             "street", "industry_federation", "author"), pk=pk)
-    editable = (request.user.role in WRITERS
-                and timezone.localdate() <= narrative.due)
+    today = timezone.localdate()
+    editable = request.user.role in WRITERS and today <= narrative.period.due
     return render(request, "reporting/narrative_detail.html", {
-        "narrative": narrative, "editable": editable})
+        "narrative": narrative, "editable": editable,
+        "punctuality": narratives.punctuality_of(narrative, narrative.period, today)})
 
 
 def _bulletin_or_404(user, pk):

@@ -13,7 +13,7 @@ import time
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reporting.figures import figures_as_of
+from reporting.figures import KINDS, figures_as_of
 from reporting.models import ScopeFigure, Snapshot
 from reporting.periods import last_closed_period, period_of, periods_between
 
@@ -26,6 +26,7 @@ CATCH_UP_PERIODS = 36
 
 
 def _figure_rows(snapshot, figures):
+    """ScopeFigure rows of `snapshot` (None: rows not to be stored) from figures_as_of's."""
     for figure in figures:
         counts = figure.counts
         yield ScopeFigure(
@@ -109,3 +110,16 @@ def live_snapshot_refresh(today=None, *, subsidy_totals=()):
     Snapshot.objects.filter(pk__in=list(stale)).delete()
     return snapshot
 
+
+def figures_on(day, *, kinds=KINDS, recompute=False):
+    """Every scope of `kinds` on `day`, as ScopeFigure rows in report order: the ten-day
+    snapshot's when `day` ends a period (taken when missing), so that a report shows the
+    figures the ten-day report showed; else, or with `recompute`, computed for that day
+    from the registry as it is now (rows not stored)."""
+    period = period_of(day)
+    if recompute or period.end != day:
+        return list(_figure_rows(None, figures_as_of(day, kinds=kinds)))
+    snapshot, _created = ten_day_snapshot_take(period)
+    order = {kind: index for index, kind in enumerate(kinds)}
+    return sorted(ScopeFigure.objects.filter(snapshot=snapshot, kind__in=kinds),
+                  key=lambda f: (order[f.kind], f.position))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.scoping import ScopedQuerySet
 from reporting import campaigns
+from reporting.periods import TenDayPeriod
 
 
 class Campaign(models.Model):
@@ -160,13 +161,14 @@ class Narrative(ReportingOrganisation):
         return f"{self.organisation_name} {self.period_start}–{self.period_end}"
 
     @property
-    def due(self):
-        return self.period_end + timedelta(days=1)
+    def period(self):
+        """Its ten-day period (due the day after it ends: TenDayPeriod.due)."""
+        return TenDayPeriod(self.period_start, self.period_end)
 
     @property
     def on_time(self):
         """Submitted by the end of the due day, in Asia/Shanghai."""
-        return timezone.localdate(self.submitted_at) <= self.due
+        return timezone.localdate(self.submitted_at) <= self.period.due
 
 
 class NarrativeReminder(ReportingOrganisation):

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from membership.demo import seed_registry
 from reporting import bulletins, milestones
-from reporting.bulletins import _ranks, _Scope
+from reporting.bulletins import _ranks
 from reporting.campaigns import Milestone
-from reporting.models import Bulletin, MilestoneReport, Snapshot
+from reporting.models import Bulletin, MilestoneReport, ScopeFigure, Snapshot
 from reporting.progress import campaign_get
 from reporting.rates import Rate, rates_as_of
 
@@ -28,8 +28,15 @@ def today():
         yield date(2026, 11, 28)
 
 
+def _figure(kind, key, name, migrant, founding):
+    """A scope's figures as a report reads them (reporting.snapshots.figures_on)."""
+    return ScopeFigure(kind=kind, key=key, name=name, migrant_num=migrant.num,
+                       migrant_den=migrant.den, founding_num=founding.num,
+                       founding_den=founding.den)
+
+
 def test_ranks_are_competition_ranks_on_the_exact_rate_and_empty_scopes_have_none():
-    scopes = [_Scope("street", str(i), f"s{i}", rate, Rate(0, 0)) for i, rate in enumerate(
+    scopes = [_figure("street", str(i), f"s{i}", rate, Rate(0, 0)) for i, rate in enumerate(
         [Rate(1, 3), Rate(2, 6), Rate(9, 10), Rate(0, 0), Rate(333, 1000)])]
     ranks = _ranks(scopes, lambda s: s.migrant)
     # 1/3 and 2/6 are equal; 333/1000 is below them though both show 33.33%
@@ -119,10 +126,11 @@ def test_only_the_office_and_the_leadership_publish(street_staff_dawangzhuang, t
 
 def test_eighty_percent_meets_the_milestone_and_79_99_misses_it(monkeypatch,
                                                                  organisation_structure):
-    rows = [("street", "1", "甲街道", Rate(8000, 10000), Rate(7999, 10000), 0, 0),
-            ("street", "2", "乙街道", Rate(0, 0), Rate(0, 0), 0, 0),
-            ("group", "courier", "快递员", Rate(4, 5), None, 0, 0)]
-    monkeypatch.setattr(milestones, "_scopes_as_of", lambda day: rows)
+    rows = [_figure("street", "1", "甲街道", Rate(8000, 10000), Rate(7999, 10000)),
+            _figure("street", "2", "乙街道", Rate(0, 0), Rate(0, 0)),
+            _figure("group", "courier", "快递员", Rate(4, 5), Rate(0, 0))]
+    assert rows[2].founding is None  # an occupation group has no founding rate
+    monkeypatch.setattr(milestones, "figures_on", lambda day: rows)
     campaign = campaign_get(2026)
     content = milestones.milestone_content(
         campaign, Milestone(date(2026, 7, 31), Fraction(80, 100)))

@@ -16,7 +16,7 @@ from django.urls import reverse
 from membership.demo import seed_registry
 from membership.models import Community, Member, Unit
 from reporting import dashboard, live
-from reporting.campaigns import campaign_for
+from reporting.campaigns import campaign_for, shortfall
 from reporting.models import ScopeFigure, Snapshot
 from reporting.rates import Rate
 
@@ -151,6 +151,11 @@ def test_the_refresh_task_takes_the_figures_and_frees_the_queue(registry, today)
 PLAN = campaign_for(2026)
 
 
+def _standing(rate, start_rate):
+    return dashboard.standing_from(shortfall(rate=rate, start_rate=start_rate, campaign=PLAN,
+                                             day=DAY))
+
+
 @pytest.mark.parametrize("num,standing", [
     (81, "on"), (80, "on"),  # on or above the line
     (76, "near"), (75, "near"),  # at most 5 points below it
@@ -158,16 +163,27 @@ PLAN = campaign_for(2026)
 ])
 def test_standing_against_the_straight_line(num, standing):
     """From 80% at the push's start the straight line to 07-31 (80%) stays at 80%."""
-    result = dashboard.standing_of(Rate(num, 100), start_rate=Rate(80, 100), plan=PLAN,
-                                   day=DAY)
+    result = _standing(Rate(num, 100), Rate(80, 100))
     assert result.code == standing
 
 
 def test_an_empty_scope_has_no_standing_and_says_so():
-    standing = dashboard.standing_of(Rate(0, 0), start_rate=Rate(0, 0), plan=PLAN,
-                                     day=DAY)
+    standing = _standing(Rate(0, 0), Rate(0, 0))
     assert standing.code == "none"
     assert str(standing.label) == "无数据"  # the portal speaks Chinese; a text, not a colour
+
+
+def test_a_line_judges_each_rate_against_the_straight_line_once():
+    """The standing and the bulletin's on-track come from one judgement per rate."""
+    figure = ScopeFigure(kind="street", key="1", name="s", migrant_num=76, migrant_den=100,
+                         founding_num=1, founding_den=1)
+    context = dashboard.Context(snapshot=None, campaign=None, plan=PLAN,
+                                baseline={("street", "1"): (Rate(80, 100), Rate(0, 1))},
+                                day=DAY)
+    with mock.patch("reporting.campaigns.shortfall", wraps=shortfall) as judged:
+        line = context.line(figure)
+    assert judged.call_count == 2
+    assert (line.migrant_standing.code, line.founding_standing.code) == ("near", "on")
 
 
 def test_streets_rank_on_the_migrant_rate_then_founding_equal_rates_share_a_rank():
@@ -307,9 +323,10 @@ def test_the_trend_holds_the_year_s_periods_then_the_current_figures(figures, da
 # --- The `rates` command's engine ----------------------------------------------------------
 @pytest.mark.parametrize("by", [None, "street", "community", "industry", "sector", "group"])
 @pytest.mark.parametrize("day", [date(2026, 4, 1), DAY])
-def test_the_command_s_two_pass_rates_equal_the_definition(registry, by, day):
-    from reporting.figures import scope_rates
+def test_the_command_s_one_pass_rates_equal_each_kind_counted_alone(registry, by, day):
+    """The command counts the district with the scopes of `by`, summing it from their
+    groups; that gives what each kind counted on its own gives."""
     from reporting.rates import rates_as_of
 
     expected = rates_as_of(day, "district") + (rates_as_of(day, by) if by else [])
-    assert scope_rates(day, by) == expected
+    assert rates_as_of(day, "district", *([by] if by else [])) == expected

@@ -42,6 +42,36 @@ def test_every_scope_rate_matches_the_grouped_query_of_its_definition(registry, 
     assert day < date(2026, 6, 1) or 0 < district.founding_num <= district.founding_den
 
 
+def test_the_shared_count_equals_each_row_judged_on_its_own(registry):
+    """The numerator counted as a filter (a semi-join) gives what judging every worker and
+    every unit by its own Exists gives, for the district and every street."""
+    from django.db.models import Count
+
+    from reporting.rates import (
+        active_member_exists,
+        founded_exists,
+        founding_base,
+        migrant_base,
+        rates_as_of,
+    )
+
+    def per_row(queryset, condition):
+        rows = queryset.annotate(ok=condition).order_by().values("street_id").annotate(
+            den=Count("pk"), num=Count("pk", filter=Q(ok=True)))
+        return {row["street_id"]: (row["num"], row["den"]) for row in rows}
+
+    migrant = per_row(migrant_base(DAY), active_member_exists(DAY))
+    founding = per_row(founding_base(DAY), founded_exists(DAY))
+    district, *streets = rates_as_of(DAY, "district", "street")
+    assert (district.migrant.num, district.migrant.den) == tuple(
+        map(sum, zip(*migrant.values())))
+    assert (district.founding.num, district.founding.den) == tuple(
+        map(sum, zip(*founding.values())))
+    for street in streets:
+        assert (street.migrant.num, street.migrant.den) == migrant.get(street.key, (0, 0))
+        assert (street.founding.num, street.founding.den) == founding.get(street.key, (0, 0))
+
+
 def test_period_counts_and_totals_match_direct_counts(registry):
     figures = {(f.kind, f.key): f.counts for f in figures_as_of(DAY, date(2026, 5, 1))}
     district = figures[("district", "")]

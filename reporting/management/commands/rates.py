@@ -4,8 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reporting.figures import scope_rates
-from reporting.rates import SCOPE_KINDS
+from reporting.rates import SCOPE_KINDS, rates_as_of
 
 
 class Command(BaseCommand):
@@ -22,9 +21,8 @@ class Command(BaseCommand):
             day = date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:
             raise CommandError(f"--as-of must be YYYY-MM-DD, not {as_of!r}") from None
-        # Workers and units each counted twice, grouped once for the district and `by`
-        # (reporting.figures.scope_rates); equal to the definition, rates.rates_as_of.
-        rows = scope_rates(day, by)
+        # The district summed from the same four grouped queries as the scopes of `by`.
+        rows = rates_as_of(day, "district", *([by] if by else []))
         if options["json"]:
             self.stdout.write(_json_dumps([
                 {"scope": r.name, "migrant": r.migrant.as_json(),
