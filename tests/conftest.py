@@ -232,3 +232,38 @@ def member_dazhigu(registrar, worker_dazhigu, union_dazhigu_education):
 def media_root(settings, tmp_path):
     """Files the tests make (payment files, imports, exports) go to a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """At the end of the run, before pytest-django drops the test database: wait a little
+    for the sessions of other threads and processes (a Celery worker, a live server's
+    request threads) to close; one that stays is named in a warning, with this process's
+    threads, and ended, so that the database can be dropped."""
+    yield
+    import threading
+    import time
+    import warnings
+
+    from django.db import connection
+
+    query = ("SELECT pid, application_name, state, backend_start, state_change, client_port, "
+             "left(query, 120) FROM pg_stat_activity WHERE datname = current_database() "
+             "AND pid <> pg_backend_pid()")
+    with django_db_blocker.unblock():
+        for _ in range(50):
+            with connection.cursor() as cursor:
+                cursor.execute(query)
+                others = cursor.fetchall()
+            if not others:
+                break
+            time.sleep(0.2)
+        if others:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.close()
+    if others:
+        threads = sorted(thread.name for thread in threading.enumerate())
+        warnings.warn(f"sessions left on the test database at the end (ended): {others!r}; "
+                      f"threads of this process: {threads}", stacklevel=1)
