@@ -49,6 +49,12 @@ def dazhigu_community(dazhigu):
 
 
 @pytest.fixture
+def community_union(dawangzhuang_community):
+    """The community union `migrate` made for 大王庄第01社区 (decisions.md)."""
+    return Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
+
+
+@pytest.fixture
 def property_federation(organisation_structure):
     return IndustryFederation.objects.get(sector="property")
 

@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from membership import fakes
-from membership.models import Member, Union, UnionForm, Worker
+from membership.models import Member, Worker
 from membership.pii import mask_id
 from membership.services import founding_step_add
 from tests.conftest import REGISTRY
@@ -39,12 +39,6 @@ def _errors(response):
 def _frozen_today():
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-@pytest.fixture
-def community_union(dawangzhuang_community):
-    """The community union `migrate` made for 大王庄第01社区 (decisions.md)."""
-    return Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
 
 
 # --- The ID number first ----------------------------------------------------------------

@@ -29,9 +29,9 @@ def _frozen_today():
 
 
 @pytest.fixture
-def community_union(dawangzhuang_community):
+def community_union(community_union):
     """The community union of 大王庄第01社区, founded on 2026-05-01."""
-    union = Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
+    union = community_union
     union.founded_on = FOUNDED
     union.save(update_fields=["founded_on"])
     return union

@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from membership import fakes
-from membership.models import DuesPayment, Member, MemberStatus, Union, UnionForm, UnionSpan
+from membership.models import DuesPayment, Member, MemberStatus, UnionSpan
 from membership.pii import mask_id
 from membership.services import member_enroll, worker_create
 from tests.conftest import REGISTRY
@@ -22,11 +22,6 @@ TODAY = "2026-11-28 10:00 +0800"
 def _frozen_today():
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-@pytest.fixture
-def community_union(dawangzhuang_community):
-    return Union.objects.get(community=dawangzhuang_community, form=UnionForm.COMMUNITY)
 
 
 @pytest.fixture
