@@ -25,12 +25,27 @@ from subsidies.views.access import office_page
 def _year(request):
     """The years with programme settings, read once a request, and the year asked for (a
     missing or unknown one: this year if it has settings, else the latest)."""
+    year, years = _asked_year(request)
+    return (_default_year(years) if year is None else year), years
+
+
+def _default_year(years):
+    today = timezone.localdate().year
+    return today if today in years else (years[0] if years else today)
+
+
+def _asked_year(request):
+    """The year the request names, if it is one with settings (else None), and the years."""
     years = selectors.entitlement_years()
     form = YearForm(request.POST if request.method == "POST" else request.GET, years=years)
-    if form.is_valid():
-        return form.cleaned_data["year"], years
-    today = timezone.localdate().year
-    return (today if today in years else (years[0] if years else today)), years
+    return (form.cleaned_data["year"] if form.is_valid() else None), years
+
+
+def _without_year(request, years):
+    """A post that makes entitlements for a year and names none the portal has: nothing is
+    made for a year the office did not choose; the page again (400) says so."""
+    messages.error(request, _("Choose the year."))
+    return _page(request, _default_year(years), years, status=400)
 
 
 def _page(request, year, years, *, status=200, **forms):
@@ -59,10 +74,13 @@ def _back(year, anchor=""):
     return redirect(f"{reverse('subsidies:organisation_programmes')}?year={year}{anchor}")
 
 
-def _form_post(request, form_class, form_name, action, success, anchor):
+def _form_post(request, form_class, form_name, action, success, anchor, *, for_year=True):
     """A form of the page posted: `action(year, cleaned_data)`, then back to the page's
-    section, or the page again (400) with the form's errors next to its fields."""
-    year, years = _year(request)
+    section, or the page again (400) with the form's errors next to its fields. A form
+    `for_year` must name a year with settings."""
+    year, years = _asked_year(request) if for_year else _year(request)
+    if year is None:
+        return _without_year(request, years)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -77,7 +95,9 @@ def _form_post(request, form_class, form_name, action, success, anchor):
 
 def _run(request, action, success, anchor):
     """A button of the page: `action(year)` makes entitlements; how many is told."""
-    year, _years = _year(request)
+    year, years = _asked_year(request)
+    if year is None:
+        return _without_year(request, years)
     try:
         created = action(year)
     except ValidationError as error:
@@ -156,4 +176,4 @@ def social_worker_add(request):
     return _form_post(
         request, SocialWorkerForm, "social_worker_form",
         lambda year, data: organisations.social_worker_add(by=request.user, **data),
-        _("Social union worker recorded."), "#social-workers")
+        _("Social union worker recorded."), "#social-workers", for_year=False)

@@ -637,6 +637,25 @@ def test_every_organisation_form_answers_400_with_its_errors(client, admin_user,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("year", [None, "", "1999", "二〇二六"])
+@pytest.mark.parametrize("route,data", [
+    ("development_create", {}),
+    ("model_home_awards_create", {}),
+    ("industry_grant_create", {"federation": "1", "amount": "40000"}),
+    ("model_home_selection_add", {"name": "某某职工之家", "non_public": "on"}),
+])
+def test_a_post_for_a_year_names_one_with_settings(client, admin_user, route, data, year):
+    """Whatever makes entitlements for a year needs the year posted: a missing one, or one
+    without settings, makes nothing for a year the office did not choose."""
+    client.force_login(admin_user)
+    posted = {**data, **({} if year is None else {"year": year})}
+    response = client.post(reverse(f"subsidies:{route}"), posted)
+    assert response.status_code == 400
+    assert "请选择年度。" in _text(response)
+    assert not Entitlement.objects.exists() and not ModelHomeSelection.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_organisation_page_reads_the_years_once(client, admin_user, monkeypatch):
     from subsidies import selectors
 
