@@ -9,7 +9,7 @@ unit's page, so the list only confirms a unit already recorded as covered.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -82,6 +82,30 @@ class UnitImporter(RosterImporter):
         for row in rows:
             row.existing = existing.get(row.key) if row.key else None
             self._check(row, last_steps)
+        self._check_union_dates(rows)
+
+    def _check_union_dates(self, rows):
+        """A founded unit's existing union without a founding date gets the step's date
+        (write_chunk): not a day after the union's first member joined it, as on the unit's
+        page (founding_step_add). One query for the chunk."""
+        founded = {}
+        for row in rows:
+            step = row.extra.get("step")
+            if row.record is not None and step and step[0] == FoundingStatus.FOUNDED:
+                founded[_union_key(row.record)] = row
+        if not founded:
+            return
+        undated = (Union.objects.filter(street_id__in={k[0] for k in founded},
+                                        name__in={k[1] for k in founded},
+                                        founded_on__isnull=True)
+                   .annotate(first=Min("spans__started_on")).filter(first__isnull=False)
+                   .values_list("street_id", "name", "first"))
+        for street_id, name, first in undated:
+            row = founded.get((street_id, name))
+            if row is not None and first < row.extra["step"][1]:
+                self.error(row, "founded_on", _(
+                    "%(union)s has had members since %(date)s: it cannot have been founded "
+                    "later.") % {"union": name, "date": first.isoformat()})
 
     def _check(self, row, last_steps):
         data, old = row.data, row.existing
@@ -215,8 +239,7 @@ class UnitImporter(RosterImporter):
         new one founded on the step's date (as the unit page makes it)."""
         wanted = {}
         for row in rows:
-            unit = row.record
-            wanted[(unit.street_id, f"{unit.name}工会"[:128])] = row
+            wanted[_union_key(row.record)] = row
         missing = [key for key in wanted if key not in self._unions]
         if missing:
             for union in Union.objects.filter(street_id__in={k[0] for k in missing},
@@ -244,3 +267,8 @@ class UnitImporter(RosterImporter):
         for row in rows:
             unit = row.record
             row.extra["union"] = self._unions[(unit.street_id, f"{unit.name}工会"[:128])]
+
+
+def _union_key(unit):
+    """(street id, name) of the enterprise union a founded unit has or gets."""
+    return unit.street_id, f"{unit.name}工会"[:128]

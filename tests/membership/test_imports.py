@@ -3,6 +3,7 @@ value of SPEC §3–§4 with the message the clerk reads, upserts that change no
 second time, scope, and one transaction per import."""
 
 import io
+import random
 from datetime import date, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from accounts.models import Role
+from membership import fakes
 from membership.imports import cells, engine
 from membership.imports.cells import CellError
 from membership.imports.reader import ImportFileError, RosterReader, check_file
@@ -575,6 +577,36 @@ def test_a_unit_moves_to_preparing_then_founded_with_dated_steps(dawangzhuang):
     assert list(unit.founding_steps.values_list("status", "on")) == [
         ("preparing", date(2026, 3, 1)), ("founded", date(2026, 5, 1))]
     assert unit.history.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_unit_founded_after_its_unions_members_joined_is_reported(dawangzhuang,
+                                                                    dawangzhuang_community,
+                                                                    registrar):
+    """The import gives an existing union without a founding date the step's date, as the
+    unit's page does; not a day after the union's first member joined it."""
+    from membership.services import member_enroll, worker_create
+
+    union = Union.objects.create(name="大王庄安泰物业有限公司工会", form=UnionForm.ENTERPRISE,
+                                 street=dawangzhuang)
+    rng = random.Random(7)
+    worker = worker_create(
+        by=registrar, name="赵六", id_number=fakes.resident_id(rng, birth_date=date(1990, 1, 1)),
+        phone=fakes.phone(rng), hukou_type="rural", employment_form="scattered",
+        occupation_group="courier", employer=None, street=dawangzhuang,
+        community=dawangzhuang_community, identified_on=date(2026, 2, 1))
+    member_enroll(by=registrar, worker=worker, union=union, joined_on=date(2026, 3, 1))
+    result = _import([
+        unit_row(建会状态="已建会", 建会日期="2026-05-01"),
+        unit_row(单位名称="大王庄安居物业有限公司", 统一社会信用代码=new_code(),
+                 建会状态="已建会", 建会日期="2026-05-01")], kind="units")
+    assert _errors(result) == [(2, "建会日期", "大王庄安泰物业有限公司工会自2026-03-01起已有会员，"
+                                            "成立日期不能晚于这一天。")]
+    assert list(Unit.objects.values_list("name", flat=True)) == ["大王庄安居物业有限公司"]
+    assert Union.objects.get(pk=union.pk).founded_on is None
+    result = _import([unit_row(建会状态="已建会", 建会日期="2026-03-01")], kind="units")
+    assert result.created == 1 and not result.errors  # the day the member joined is fine
+    assert Union.objects.get(pk=union.pk).founded_on == date(2026, 3, 1)
 
 
 BAD_UNIT_CELLS = [
