@@ -198,3 +198,18 @@ def test_the_rates_command_refuses_a_bad_date(organisation_structure):
 
     with pytest.raises(CommandError):
         call_command("rates", "--as-of", "2026-02-30")
+
+
+@pytest.mark.django_db
+def test_the_rates_command_skips_the_system_checks(organisation_structure, capsys,
+                                                   monkeypatch):
+    """Run as from the shell (checks not skipped by the caller), the read-only report does
+    not spend its time on Django's system checks."""
+    from django.core import checks
+    from django.core.management import execute_from_command_line
+
+    ran = []
+    monkeypatch.setattr(checks, "run_checks", lambda *args, **kwargs: ran.append(1) or [])
+    execute_from_command_line(["manage.py", "rates", "--as-of", "2026-06-01", "--json"])
+    assert json.loads(capsys.readouterr().out)[0]["scope"] == "天津市河东区总工会"
+    assert ran == []

@@ -10,6 +10,10 @@ from reporting.rates import SCOPE_KINDS, rates_as_of
 class Command(BaseCommand):
     help = ("The migrant membership rate and the 100+ founding rate as of a date (SPEC §7.1), "
             "the district first, then every scope of --by.")
+    # A read-only report: Django's system checks (URLs, admin, models: about half a second
+    # here) are for commands that serve or change things, and would take a quarter of the
+    # command's time budget (docs/benchmarks.md).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
