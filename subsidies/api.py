@@ -28,7 +28,7 @@ from hedong_union.api_errors import (
 from subsidies import selectors, services
 from subsidies.forms import SpringReturnApiForm
 from hedong_union.public import over_limits
-from subsidies.views.public import identification_failed_message, identify_limit
+from subsidies.views.public import identification_failed_message, identify_limited
 
 
 class SpringReturnClaimRequest(RequestBody):
@@ -52,19 +52,6 @@ class SpringReturnClaimCreated(serializers.Serializer):
     state_label = serializers.CharField()
     amount = serializers.DecimalField(max_digits=8, decimal_places=2,
                                       help_text="The amount due: the fare, capped.")
-
-
-def _limits(request):
-    """The calling system's own limit, per key (the city's platform posts for many members
-    from one address), and, when the body names an ID number, that ID's limit on
-    identifications, counted together with the page's."""
-    limits = [("subsidies-api", lambda group, _request: f"key:{request.auth.pk}",
-               "SUBSIDIES_API_RATE")]
-    data = request.data  # a malformed body is DRF's 400 here
-    typed = data.get("id_number") if isinstance(data, dict) else None
-    if isinstance(typed, str) and typed.strip():
-        limits.append(identify_limit(typed))
-    return limits
 
 
 class SpringReturnClaimCreate(APIView):
@@ -91,9 +78,11 @@ class SpringReturnClaimCreate(APIView):
             "ticket_number": "G1234-0567", "trip_date": "2026-02-25"})],
     )
     def post(self, request):
-        # method POST as on the page: django-ratelimit's count is per method too, and the
-        # ID's count is shared with the page's.
-        if over_limits(request._request, _limits(request), method="POST"):
+        # The calling system's own limit, per key: the city's platform posts for many
+        # members from one address.
+        if over_limits(request._request, [(
+                "subsidies-api", lambda group, _request: f"key:{request.auth.pk}",
+                "SUBSIDIES_API_RATE")], method="POST"):
             return too_many_requests()
         body = SpringReturnClaimRequest(data=request.data)
         body.is_valid(raise_exception=True)
@@ -101,6 +90,8 @@ class SpringReturnClaimCreate(APIView):
         if not form.is_valid():
             return error_response(errors_from_form(form), status=status.HTTP_400_BAD_REQUEST)
         fields = form.cleaned_data
+        if identify_limited(request._request, fields["id_number"]):  # with the page's
+            return too_many_requests()
         member = selectors.member_identify(id_number=fields["id_number"],
                                            card_last6=fields["card_last6"])
         if member is None:

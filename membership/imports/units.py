@@ -99,13 +99,11 @@ class UnitImporter(RosterImporter):
                                         name__in={k[1] for k in founded},
                                         founded_on__isnull=True)
                    .annotate(first=Min("spans__started_on")).filter(first__isnull=False)
-                   .values_list("street_id", "name", "first"))
-        for street_id, name, first in undated:
-            row = founded.get((street_id, name))
-            if row is not None and first < row.extra["step"][1]:
-                self.error(row, "founded_on", _(
-                    "%(union)s has had members since %(date)s: it cannot have been founded "
-                    "later.") % {"union": name, "date": first.isoformat()})
+                   .only("street_id", "name"))
+        for union in undated:
+            row = founded.get((union.street_id, union.name))
+            if row is not None and union.first < row.extra["step"][1]:
+                self.error(row, "founded_on", union.founded_after_members(union.first))
 
     def _check(self, row, last_steps):
         data, old = row.data, row.existing
@@ -266,7 +264,7 @@ class UnitImporter(RosterImporter):
                                      default_user=self.history_user)
         for row in rows:
             unit = row.record
-            row.extra["union"] = self._unions[(unit.street_id, f"{unit.name}工会"[:128])]
+            row.extra["union"] = self._unions[_union_key(unit)]
 
 
 def _union_key(unit):

@@ -263,9 +263,12 @@ class Union(models.Model):
         return (self.spans.filter(started_on__lt=day).order_by("started_on")
                 .values_list("started_on", flat=True).first())
 
+    def founded_after_members(self, first):
+        """The refusal of a founding date after `first`, the day a member was first in it."""
+        return _("%(union)s has had members since %(date)s: it cannot have been founded "
+                 "later.") % {"union": self.name, "date": first.isoformat()}
+
     def clean(self):
         first = self.first_member_before(self.founded_on)
         if first is not None:
-            raise ValidationError({"founded_on": _(
-                "The founding date cannot be after the day the first member joined this "
-                "union (%(date)s).") % {"date": first.isoformat()}})
+            raise ValidationError({"founded_on": self.founded_after_members(first)})

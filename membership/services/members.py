@@ -82,13 +82,14 @@ def eligibility_errors(*, worker, union, joined_on):
     `union` is where the worker joins (None: not chosen yet, so not checked)."""
     errors = {}
     if age_on(worker.birth_date, joined_on) < MINIMUM_AGE:
-        errors["joined_on"] = [_("The worker is under 16 on the join date (born %(birth)s).")
-                               % {"birth": worker.birth_date.isoformat()}]
+        errors.setdefault("joined_on", []).append(
+            _("The worker is under 16 on the join date (born %(birth)s).")
+            % {"birth": worker.birth_date.isoformat()})
     founded_on = founded_after(union, joined_on)
     if founded_on is not None:
-        errors["joined_on"] = [_("The join date cannot be before %(union)s was founded "
-                                 "(%(date)s).") % {"union": union.name,
-                                                   "date": founded_on.isoformat()}]
+        errors.setdefault("joined_on", []).append(
+            _("The join date cannot be before %(union)s was founded (%(date)s).")
+            % {"union": union.name, "date": founded_on.isoformat()})
     if joined_on > timezone.localdate():
         errors["joined_on"] = [_("The join date cannot be in the future.")]
     if worker.employer_id is None:

@@ -122,9 +122,7 @@ def founding_step_add(*, unit, by, status, on, union=None, new_union_name="", ch
         if union.founded_on is None:
             first = union.first_member_before(on)
             if first is not None:
-                raise ValidationError({"on": _(
-                    "%(union)s has had members since %(date)s: it cannot have been founded "
-                    "later.") % {"union": union.name, "date": first.isoformat()}})
+                raise ValidationError({"on": union.founded_after_members(first)})
             union.founded_on = on
             union._history_user = by
             union.save(update_fields=["founded_on"])

@@ -27,21 +27,21 @@ SESSION_MEMBER = "subsidies.member"
 SESSION_LAST_CLAIM = "subsidies.last_claim"
 
 
-def identify_limit(typed_id):
-    """The limit on identifications of one ID number, shared by the page and the API (so
-    six card digits cannot be guessed from many addresses or through the city's
-    platform); keyed by the ID's HMAC, never the number itself."""
-    key = pii_hmac("id", normalise_text(typed_id or "").upper()) or "none"
-    return ("subsidies-identify-id", lambda group, request: key,
-            "SUBSIDIES_IDENTIFY_RATE_PER_ID")
+def identify_limited(request, id_number):
+    """Count an identification of this ID number against its limit, and say whether it is
+    exceeded: the page's and the API's together, so six card digits cannot be guessed from
+    many addresses or through the city's platform. Only a well-formed request about to
+    identify is counted (a malformed one uses up nobody's tries); the key is the ID's
+    HMAC, never the number."""
+    key = pii_hmac("id", normalise_text(id_number or "").upper()) or "none"
+    return over_limits(request, [("subsidies-identify-id", lambda group, _request: key,
+                                  "SUBSIDIES_IDENTIFY_RATE_PER_ID")], method="POST")
 
 
 def rate_limited(request, group):
-    """Count this post against the address's limit (and, for identification, the ID's)."""
-    limits = [(f"subsidies-{group}", client_ip, "SUBSIDIES_PUBLIC_RATE")]
-    if group == "identify":
-        limits.append(identify_limit(request.POST.get("id_number", "")))
-    return over_limits(request, limits, method="POST")
+    """Count this post against the address's limit."""
+    return over_limits(request, [(f"subsidies-{group}", client_ip, "SUBSIDIES_PUBLIC_RATE")],
+                       method="POST")
 
 
 def identification_failed_message():
@@ -84,6 +84,8 @@ def _identify(request, *, purpose):
         if rate_limited(request, "identify"):
             return too_many(request)
         if form.is_valid():
+            if identify_limited(request, form.cleaned_data["id_number"]):
+                return too_many(request)
             member = selectors.member_identify(id_number=form.cleaned_data["id_number"],
                                                card_last6=form.cleaned_data["card_last6"])
             if member is not None:

@@ -158,8 +158,8 @@ def test_the_transfer_page_says_when_the_new_union_was_founded(
 
 # --- The other way round: a union's founding date after its members joined ---------------
 
-def _founded_after_members(day):
-    return f"成立日期不能晚于第一位会员加入本工会的日期（{day}）。"
+def _founded_after_members(day, union="大王庄安居物业有限公司工会"):
+    return f"{union}自{day}起已有会员，成立日期不能晚于这一天。"
 
 
 @pytest.mark.django_db
@@ -185,7 +185,8 @@ def test_a_transfer_counts_as_joining_the_new_union(registrar, member_dawangzhua
                     on=date(2026, 6, 1))
     with pytest.raises(ValidationError) as refused:
         union_update(union=community_union, by=registrar, founded_on=date(2026, 6, 2))
-    assert refused.value.message_dict == {"founded_on": [_founded_after_members("2026-06-01")]}
+    assert refused.value.message_dict == {"founded_on": [
+        _founded_after_members("2026-06-01", community_union.name)]}
 
 
 @pytest.mark.django_db
@@ -198,8 +199,8 @@ def test_the_union_page_says_when_its_first_member_joined(client, registrar,
         "community": union.community_id, "industry_federation": union.industry_federation_id,
         "founded_on": "2025-01-01", "chair": ""})
     assert response.status_code == 200
-    assert response.context["form"].errors["founded_on"] == [
-        _founded_after_members("2024-04-01")]
+    assert response.context["form"].errors["founded_on"] == [  # named as typed
+        _founded_after_members("2024-04-01", "改过的名字")]
     assert response.context["form"]["name"].value() == "改过的名字"  # the input is kept
     union.refresh_from_db()
     assert union.name == "大王庄安居物业有限公司工会" and union.founded_on is None
@@ -219,3 +220,20 @@ def test_a_founding_step_does_not_date_a_union_after_its_members(registrar,
         f"{union.name}自2024-04-01起已有会员，成立日期不能晚于这一天。"]}
     assert Union.objects.get(pk=union.pk).founded_on is None
     assert not unit_dawangzhuang_property.founding_steps.exists()
+
+
+@pytest.mark.django_db
+def test_both_refusals_of_a_join_date_are_told_together(street_staff_dawangzhuang,
+                                                        dawangzhuang_community,
+                                                        community_union):
+    young = worker_create(
+        by=street_staff_dawangzhuang, name="小李",
+        id_number=fakes.resident_id(RNG, birth_date=date(2010, 6, 1)), phone=fakes.phone(RNG),
+        hukou_type="rural", employment_form="scattered", occupation_group="courier",
+        employer=None, street=dawangzhuang_community.street, community=dawangzhuang_community,
+        identified_on=date(2026, 3, 20))
+    with pytest.raises(ValidationError) as refused:
+        member_enroll(by=street_staff_dawangzhuang, worker=young, union=community_union,
+                      joined_on=date(2026, 4, 30))
+    assert refused.value.message_dict == {"joined_on": [
+        "入会日期时该职工未满16周岁（出生于2010-06-01）。", _before_founding(community_union)]}

@@ -233,6 +233,8 @@ def test_identifications_of_one_id_number_are_limited_with_the_pages(api, member
         "step": "identify", "id_number": member.worker.id_number, "card_last6": "000000",
         "website": ""})
     assert page.status_code == 200  # not recognised, counted
+    # Malformed requests never reach the identification: they use up none of its tries.
+    assert [_post(api, _body(member, fare="x")).status_code for _ in range(3)] == [400] * 3
     wrong = [_post(api, _body(member, card_last6=f"00000{n}")) for n in (1, 2)]
     assert [r.status_code for r in wrong] == [422, 422]
     response = _post(api, _body(member))  # the right digits, too late

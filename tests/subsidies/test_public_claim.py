@@ -278,6 +278,16 @@ def test_guessing_card_digits_for_one_id_is_limited_across_addresses(client, mem
 
 
 @pytest.mark.django_db
+def test_a_malformed_identification_uses_up_none_of_the_ids_tries(client, member, settings):
+    settings.SUBSIDIES_IDENTIFY_RATE_PER_ID = "2/h"
+    for _ in range(3):  # card digits that are not 6 digits: the form refuses, nothing counted
+        assert _identify(client, member, last6="12ab").status_code == 200
+    assert _identify(client, member, last6="000000").status_code == 200  # counted: 1
+    response = _identify(client, member)  # counted: 2, within the limit
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
 def test_claims_are_rate_limited(client, member, settings):
     _identify(client, member)
     settings.SUBSIDIES_PUBLIC_RATE = "2/m"
