@@ -2,6 +2,8 @@
 its possible duplicates, the correction of a pending one, approval and rejection. The office
 reviews any street's; the leadership group reads with personal data masked."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,6 +85,20 @@ def _already_reviewed(request, application, message):
     return redirect("applications:detail", application.pk)
 
 
+def _pending(message):
+    """A review view of a pending application in the user's scope, called with the
+    application; one decided since the page was shown goes to its page with `message`."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, pk):
+            application = selectors.application_get(user=request.user, pk=pk, write=True)
+            if application.status != ApplicationStatus.PENDING:
+                return _already_reviewed(request, application, message)
+            return view(request, application)
+        return wrapper
+    return decorate
+
+
 def _decide(request, application, form, act):
     """`act(cleaned_data)` for a valid form. Returns (its result, None); (None, None) with
     the service's refusals put on the form; or (None, a redirect) when the service found
@@ -100,10 +116,8 @@ def _decide(request, application, form, act):
 
 @login_required
 @require_POST
-def application_approve(request, pk):
-    application = selectors.application_get(user=request.user, pk=pk, write=True)
-    if application.status != ApplicationStatus.PENDING:
-        return _already_reviewed(request, application, services.REVIEWED)
+@_pending(services.REVIEWED)
+def application_approve(request, application):
     form = ApproveForm(request.POST, user=request.user, application=application)
     approved, response = _decide(request, application, form, lambda data: (
         services.application_approve(
@@ -121,10 +135,8 @@ def application_approve(request, pk):
 
 @login_required
 @require_POST
-def application_correct(request, pk):
-    application = selectors.application_get(user=request.user, pk=pk, write=True)
-    if application.status != ApplicationStatus.PENDING:
-        return _already_reviewed(request, application, services.NOT_CORRECTABLE)
+@_pending(services.NOT_CORRECTABLE)
+def application_correct(request, application):
     form = CorrectionForm(request.POST, application=application,
                           masked_phone=mask_phone(application.phone))
     street_before = application.street_id
@@ -148,10 +160,8 @@ def application_correct(request, pk):
 
 @login_required
 @require_POST
-def application_reject(request, pk):
-    application = selectors.application_get(user=request.user, pk=pk, write=True)
-    if application.status != ApplicationStatus.PENDING:
-        return _already_reviewed(request, application, services.REVIEWED)
+@_pending(services.REVIEWED)
+def application_reject(request, application):
     form = RejectForm(request.POST)
     rejected, response = _decide(request, application, form, lambda data: (
         services.application_reject(application=application, by=request.user,
