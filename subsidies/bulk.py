@@ -12,7 +12,10 @@ Used only on PostgreSQL (the suite's, the benchmark's and production's database)
 another database the services take their ORM path.
 """
 
+import functools
+
 from django.db import connection
+from django.utils import timezone
 
 from subsidies.models import Entitlement
 
@@ -26,7 +29,10 @@ _HISTORY_COLUMNS = ", ".join(COLUMNS + ["history_date", "history_change_reason",
                                         "history_type", "history_user_id"])
 
 
+@functools.cache
 def available():
+    """Whether the default database is PostgreSQL (asked once: it does not change while
+    the process runs)."""
     return connection.vendor == "postgresql"
 
 
@@ -130,15 +136,16 @@ def lines_settle(lines):
                           [line.settled_at for line in lines]])
 
 
-def claim_insert(*, entitlement, active, seat, settings_as_read):
+def claim_insert(*, values, active, seat, settings_as_read):
     """A claim in one statement, one round trip: take a seat of the ProgrammeYear `seat`
-    by the conditional update (so concurrent claims never pass the quota), insert
-    `entitlement` (unsaved) and its history row, only if `active` (the SQL and parameters
-    of a query) has a row (the membership is active, asked as the rules ask it)
-    and the year's settings are still `settings_as_read` (column: value), the ones the
-    caller's checks used.
+    by the conditional update (so concurrent claims never pass the quota), insert the
+    entitlement of `values` (its fields by attname; the others take their defaults, the
+    creation time now) and its history row, only if `active` (the SQL and parameters of a
+    query) has a row (the membership is active, asked as the rules ask it) and the year's
+    settings are still `settings_as_read` (column: value), the ones the caller's checks
+    used.
 
-    Returns `entitlement`, saved, or None when no seat was taken: the membership not
+    Returns the entitlement, saved, or None when no seat was taken: the membership not
     active, the settings changed or the quota full, for the caller's checked way to tell
     which. A unique constraint refusing the entitlement raises IntegrityError and the
     statement, seat included, changes nothing. The statement is prepared once per database
@@ -148,26 +155,32 @@ def claim_insert(*, entitlement, active, seat, settings_as_read):
 
     db = connections[connection.alias]  # the wrapper itself, not the thread-local proxy
     active_sql, active_params = active
-    for field in _CLAIM_AUTO_FIELDS:
-        field.pre_save(entitlement, True)  # created_at
+    row = _claim_row(values)
     # The values as the instance holds them: the statement casts each to its column's type,
     # and on PostgreSQL Django's per-field preparation of these types changes nothing. Empty
     # ones (NULL, '') are written in the statement's text: a claim leaves most columns
     # empty, and every parameter of an EXECUTE costs the server a parse.
-    values = [getattr(entitlement, attname) for attname in _CLAIM_ATTNAMES]
-    shape = tuple(None if value is None else "" if value == "" else True for value in values)
+    shape = tuple(None if value is None else "" if value == "" else True for value in row)
     sql, name = _claim_statement(db, active_sql, tuple(settings_as_read), shape)
     params = [seat, *settings_as_read.values(), *active_params,
-              *(value for value, kind in zip(values, shape) if kind is True),
-              entitlement.created_at, None]  # a member's own claim: no acting user
+              *(value for value, kind in zip(row, shape) if kind is True),
+              row[_CREATED_AT], None]  # history: the creation time; a member's own claim
     with db.cursor() as cursor:
         _execute_prepared(db, cursor, sql, name, params)
-        row = cursor.fetchone()
-    if row is None:
+        found = cursor.fetchone()
+    if found is None:
         return None
-    entitlement.pk = row[0]
-    entitlement._state.adding, entitlement._state.db = False, db.alias
-    return entitlement
+    # The instance as if read back (the primary key is the first concrete field).
+    return Entitlement.from_db(db.alias, None, [found[0], *row])
+
+
+def _claim_row(values):
+    """The claim's values in _CLAIM_FIELDS order: `values`, else the field's default, the
+    creation time for created_at."""
+    now = timezone.now()
+    return [values[attname] if attname in values
+            else now if attname == "created_at"
+            else _CLAIM_DEFAULTS[attname]() for attname in _CLAIM_ATTNAMES]
 
 
 # (active SQL, settings columns, which values are empty): (SQL, prepared statement name)
@@ -202,10 +215,21 @@ def _claim_statement(db, active_sql, columns, shape):
     return sql, name
 
 
-_CLAIM_FIELDS = [f for f in Entitlement._meta.concrete_fields if not f.primary_key]
+_CLAIM_FIELDS = Entitlement._meta.concrete_fields[1:]  # all but the primary key, first
 _CLAIM_ATTNAMES = [f.attname for f in _CLAIM_FIELDS]
-_CLAIM_AUTO_FIELDS = [f for f in _CLAIM_FIELDS
-                      if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+_CREATED_AT = _CLAIM_ATTNAMES.index("created_at")
+
+
+def _default_of(field):
+    """A callable giving the field's default: the value itself when it is not callable
+    (read once), else the field's own."""
+    if field.has_default() and callable(field.default):
+        return field.get_default
+    value = field.get_default()
+    return lambda: value
+
+
+_CLAIM_DEFAULTS = {f.attname: _default_of(f) for f in _CLAIM_FIELDS}
 
 
 def _execute_prepared(db, cursor, sql, name, params):

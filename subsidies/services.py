@@ -389,15 +389,16 @@ def _spring_settings_read(year):
     return settings, as_read
 
 
-def _spring_return_entitlement(*, member, settings, amount, ticket_number, trip_date, fare,
-                               received_at):
-    """The claim as both ways store it (the fare as stored: neither reads the claim back)."""
+def _spring_return_values(*, member, settings, amount, ticket_number, trip_date, fare,
+                          received_at):
+    """The claim's fields by attname, as both ways store it (the fare as stored: neither
+    reads the claim back); the others take their defaults."""
     money = rules.split(amount, settings.city_share)
-    return Entitlement(
-        programme_id=ProgrammeCode.SPRING_RETURN, year=settings.year, member=member,
-        amount=money.amount, city_amount=money.city, district_amount=money.district,
-        state=EntitlementState.PENDING, ticket_number=ticket_number, trip_date=trip_date,
-        fare=Decimal(fare).quantize(rules.CENT), received_at=received_at)
+    return {"programme_id": ProgrammeCode.SPRING_RETURN, "year": settings.year,
+            "member_id": member.pk, "amount": money.amount, "city_amount": money.city,
+            "district_amount": money.district, "state": EntitlementState.PENDING,
+            "ticket_number": ticket_number, "trip_date": trip_date,
+            "fare": Decimal(fare).quantize(rules.CENT), "received_at": received_at}
 
 
 def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, received_at):
@@ -420,7 +421,7 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
                                            fare=fare, on=on)
     except rules.NotEligible:
         return None  # the checked way gives the refusal, the membership's first
-    entitlement = _spring_return_entitlement(
+    values = _spring_return_values(
         member=member, settings=settings, amount=amount, ticket_number=ticket_number,
         trip_date=trip_date, fare=fare, received_at=received_at)
     try:
@@ -429,7 +430,7 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
             # None without a seat: the membership not active, the settings edited or the
             # quota full; the checked way, reading the settings again, tells which.
             return bulk.claim_insert(
-                entitlement=entitlement, active=_active_membership_sql(member, on),
+                values=values, active=_active_membership_sql(member, on),
                 seat=settings.pk, settings_as_read=as_read)
     except IntegrityError as error:
         _duplicate_refusal(error, SPRING_RETURN_DUPLICATES)
@@ -474,10 +475,11 @@ def _spring_return_claim_checked(*, member, fare, ticket_number, trip_date, rece
         accepted=F("accepted") + 1)
     if not taken:
         raise QuotaFull(_("The quota is full."))
-    return _create_claim(_spring_return_entitlement(
+    entitlement = Entitlement(**_spring_return_values(
         member=member, settings=settings, amount=amount, ticket_number=ticket_number,
-        trip_date=trip_date, fare=fare, received_at=received_at),
-        duplicate_messages=SPRING_RETURN_DUPLICATES)
+        trip_date=trip_date, fare=fare, received_at=received_at))
+    entitlement.member = member
+    return _create_claim(entitlement, duplicate_messages=SPRING_RETURN_DUPLICATES)
 
 
 @transaction.atomic
