@@ -25,12 +25,12 @@ run: install messages
 test: install messages system-deps-test
 	DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-## bench: every benchmark, each bench/bench_*.py on its own throwaway PostgreSQL
-## and Redis; they print their tables (copied into docs/benchmarks.md)
+## bench: every benchmark, each bench/bench_*.py on its own throwaway PostgreSQL (fsync
+## on, as in production) and Redis; they print their tables (copied into docs/benchmarks.md)
 bench: install messages system-deps-test $(VENV)/.bench-installed
 	@for script in bench/bench_*.py; do \
 	  echo "== $$script"; \
-	  DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services \
+	  TEST_PG_FSYNC=on DJANGO_SETTINGS_MODULE=hedong_union.settings.test scripts/with-test-services \
 	    $(BIN)/python $$script || exit 1; \
 	done
 
