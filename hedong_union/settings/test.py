@@ -2,6 +2,7 @@
 when `make test` provides them (DATABASE_URL, REDIS_URL)."""
 
 import os
+import sys
 
 from .base import *  # noqa: F401,F403
 from .base import env
@@ -39,3 +40,8 @@ if not (env("DATABASE_URL", default="").startswith("postgres") and REDIS_URL):  
         "The tests need PostgreSQL and Redis: run them with `make test` "
         "(or scripts/with-test-services .venv/bin/python -m pytest)."
     )
+
+# Each process names itself to PostgreSQL (pg_stat_activity.application_name), so that a
+# session left open at the end of the run (tests/conftest.py) says whose it is.
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = (  # noqa: F405
+    f"test {os.path.basename(sys.argv[0])[:30]} {_xdist_worker or 'main'} pid {os.getpid()}")
