@@ -49,6 +49,10 @@ def programme_choices(codes=None):
 # ---------------------------------------------------------------------------
 # Office
 # ---------------------------------------------------------------------------
+# The largest quota a year can be given: a seat for each of the district's million workers.
+QUOTA_MAX = 1_000_000
+
+
 class ProgrammeYearForm(_CrispyForm):
     """The settings an admin edits; which fields show depends on the programme."""
 
@@ -70,8 +74,10 @@ class ProgrammeYearForm(_CrispyForm):
                                                 "decimals, e.g. 0.60."),
                         "max_digits": _("Enter the city share as a fraction, e.g. 0.60.")})
     quota = forms.IntegerField(label=_("quota"), required=False, min_value=0,
+                               max_value=QUOTA_MAX,
                                error_messages={"invalid": _("Enter a whole number."),
-                                               "min_value": _("The quota cannot be negative.")})
+                                               "min_value": _("The quota cannot be negative."),
+                                               "max_value": _("The quota is at most %(limit_value)s.")})
     spring_festival = forms.DateField(label=_("Spring Festival"), required=False,
                                       widget=DATE_WIDGET, error_messages=DATE_ERRORS)
     window_start = forms.DateField(label=_("return window from"), required=False,

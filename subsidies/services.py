@@ -148,7 +148,12 @@ def universal_run(*, year, by, on=None):
     """Create a draft UNIVERSAL entitlement for every eligible member who has none for the
     year. Running it again creates nothing new (SPEC §6.3)."""
     _require_admin(by)
-    on = on or min(timezone.localdate(), date(year, 12, 31))
+    today = timezone.localdate()
+    if year > today.year:
+        # Eligibility is membership during the year: a year not begun has none to judge.
+        raise ValidationError(_("The rule for %(year)d can be run from 1 January %(year)d.")
+                              % {"year": year})
+    on = on or min(today, date(year, 12, 31))
     settings = programme_year(ProgrammeCode.UNIVERSAL, year, lock=True)  # one run at a time
     money = rules.split(settings.amount, settings.city_share)
     already = Entitlement.objects.filter(programme_id=ProgrammeCode.UNIVERSAL, year=year,

@@ -163,6 +163,7 @@ def test_the_office_edits_a_programme_year_with_history(client, admin_user):
     ({"amount": "12.345"}, "amount", "请以元为单位填写金额，最多两位小数。"),
     ({"quota": "2"}, "quota", "名额不能少于已占用的3个。"),
     ({"quota": ""}, "quota", "该项目须设置名额。"),
+    ({"quota": "99999999999999999999"}, "quota", "名额最多为1000000个。"),
     ({"window_start": "2026-03-20", "window_end": "2026-03-01"}, "window_end",
      "返程日期范围的结束日期不能早于开始日期。"),
     ({"spring_festival": "2025-01-29"}, "spring_festival", "春节日期须在2026年内。"),
@@ -200,6 +201,21 @@ def test_the_leadership_reads_the_settings_but_cannot_edit(client, leader):
 
 
 # --- The yearly rule run ----------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_rule_is_not_run_for_a_year_not_begun(client, admin_user, members):
+    """Eligibility is membership during the year: next year's run waits for next year."""
+    next_year = date.today().year + 1
+    ProgrammeYear.objects.get_or_create(programme_id="UNIVERSAL", year=next_year, defaults={
+        "amount": Decimal("150.00"), "city_share": Decimal("0.60")})
+    client.force_login(admin_user)
+    response = client.post(reverse("subsidies:universal_run"), {"year": next_year}, follow=True)
+    assert response.status_code == 200
+    assert f"{next_year}年的规则自{next_year}年1月1日起才能运行。" in _messages(response)
+    assert not Entitlement.objects.filter(year=next_year).exists()
+    with time_machine.travel(date(next_year, 1, 2)):
+        assert universal_run(year=next_year, by=admin_user) == 5
+
 
 @pytest.mark.django_db
 def test_the_rule_run_page_creates_drafts_once(client, admin_user, members):
