@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from membership.identifiers import clean_resident_id, normalise_text
 from membership.models import IndustryFederation, Street, Union
 from subsidies.models import EntitlementState, Programme, ProgrammeCode, SkillLevel
-from subsidies.organisations import REBATE_YEARS
+from subsidies.organisations import REBATE_YEARS, non_public_enterprise_unions
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"required": _("Enter the date."),
@@ -204,9 +204,16 @@ class ModelHomeSelectionForm(forms.Form):
                            error_messages={"required": _("Enter the name of the selected "
                                                          "home.")})
     union = forms.ModelChoiceField(label=_("base union (non-public enterprise)"),
-                                   queryset=Union.objects.order_by("name"), required=False,
+                                   queryset=Union.objects.none(), required=False,
                                    widget=forms.Select(attrs={"class": "form-select"}))
-    non_public = forms.BooleanField(label=_("non-public enterprise union"), required=False)
+    non_public = forms.BooleanField(
+        label=_("non-public enterprise union"), required=False,
+        help_text=_("For a home whose union is not chosen above; one chosen above is "
+                    "non-public already."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = non_public_enterprise_unions().order_by("name")
 
 
 class SocialWorkerForm(forms.Form):

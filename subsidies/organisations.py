@@ -17,6 +17,8 @@ from membership.models import (
     IndustryFederation,
     Member,
     Street,
+    Union,
+    UnionForm,
     UnitKind,
 )
 from subsidies import rules
@@ -160,15 +162,27 @@ def model_home_share(year):
 
 
 @transaction.atomic
+def non_public_enterprise_unions():
+    """The unions of non-public enterprises (an enterprise union whose own unit is one):
+    those that receive the model-home award (SPEC §6.2)."""
+    return Union.objects.filter(form=UnionForm.ENTERPRISE,
+                                own_units__kind=UnitKind.NON_PUBLIC_ENTERPRISE).distinct()
+
+
 def model_home_selection_add(*, year, name, by, union=None, non_public=False):
-    """Record one of the year's model-home selections (all of them, for the share)."""
+    """Record one of the year's model-home selections (all of them, for the share). A
+    selection with a union is non-public when, and only when, the union is a non-public
+    enterprise's; `non_public` tells it of a selection without one."""
     _require_admin(by)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the name of the selected home.")})
-    if union is not None and not non_public:
-        raise ValidationError({"union": _("Only a non-public enterprise union receives the "
-                                          "award; tick 'non-public' or leave the union out.")})
+    if union is not None:
+        if not non_public_enterprise_unions().filter(pk=union.pk).exists():
+            raise ValidationError({"union": _(
+                "Only the union of a non-public enterprise receives the award: choose one "
+                "from the list, or leave the union out.")})
+        non_public = True
     try:
         with transaction.atomic():
             return ModelHomeSelection.objects.create(year=year, name=name, union=union,
@@ -185,8 +199,8 @@ def model_home_awards_create(*, year, by):
     settings = programme_year(ProgrammeCode.MODEL_HOME, year, lock=True)
     money = rules.split(settings.amount, settings.city_share)
     created = 0
-    for selection in ModelHomeSelection.objects.filter(year=year, non_public=True,
-                                                       union__isnull=False):
+    for selection in ModelHomeSelection.objects.filter(
+            year=year, non_public=True, union__in=non_public_enterprise_unions()):
         exists = Entitlement.objects.filter(
             programme_id=ProgrammeCode.MODEL_HOME, year=year, union=selection.union
         ).exclude(state__in=["rejected", "cancelled"]).exists()

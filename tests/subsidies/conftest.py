@@ -47,3 +47,14 @@ def second_admin(organisation_structure):
 
     return user_upsert(username="office_zhang", role=Role.ADMIN, password="x-secret-123",
                        full_name="张复核")
+
+
+@pytest.fixture
+def non_public_union(unit_dawangzhuang_property, union_dawangzhuang_property):
+    """大王庄's property company's union, as the union of that non-public enterprise (its
+    own unit): one the model-home award can go to."""
+    from membership.models import Unit
+
+    Unit.objects.filter(pk=unit_dawangzhuang_property.pk).update(
+        union=union_dawangzhuang_property)
+    return union_dawangzhuang_property

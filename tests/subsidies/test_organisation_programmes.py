@@ -82,17 +82,26 @@ def test_an_industry_grant_once_a_year(admin_user, property_federation):
 
 
 @pytest.mark.django_db
-def test_model_home_awards_and_the_non_public_share(admin_user, union_dawangzhuang_property):
-    for i in range(7):
+def test_model_home_awards_and_the_non_public_share(admin_user, non_public_union,
+                                                    community_union):
+    union_dawangzhuang_property = non_public_union
+    for i in range(6):
         ModelHomeSelection.objects.create(year=2026, name=f"机关职工之家{i}")
     ModelHomeSelection.objects.create(year=2026, name=union_dawangzhuang_property.name,
                                       union=union_dawangzhuang_property, non_public=True)
     ModelHomeSelection.objects.create(year=2026, name="非公小家", non_public=True)
+    # Ticked non-public before the union list was limited: counted, never awarded.
+    ModelHomeSelection.objects.create(year=2026, name=community_union.name,
+                                      union=community_union, non_public=True)
     share, meets = model_home_share(2026)
-    assert share == Fraction(2, 9) and not meets
+    assert share == Fraction(3, 9) and meets
     assert model_home_awards_create(year=2026, by=admin_user) == 1
     assert model_home_awards_create(year=2026, by=admin_user) == 0
-    assert Entitlement.objects.get(programme_id="MODEL_HOME").amount == Decimal("10000.00")
+    award = Entitlement.objects.get(programme_id="MODEL_HOME")
+    assert (award.amount, award.union) == (Decimal("10000.00"), union_dawangzhuang_property)
+    ModelHomeSelection.objects.filter(union=community_union).delete()
+    ModelHomeSelection.objects.create(year=2026, name="机关职工之家6")
+    assert model_home_share(2026) == (Fraction(2, 9), False)
     ModelHomeSelection.objects.create(year=2026, name="非公小家2", non_public=True)
     assert model_home_share(2026) == (Fraction(3, 10), True)  # 30% is met, bound included
     assert model_home_share(2025) == (None, False)

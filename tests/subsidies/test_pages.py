@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -499,7 +500,8 @@ def test_batch_pages_pin_their_queries(client, admin_user, dawangzhuang_communit
 
 @pytest.mark.django_db
 def test_the_organisation_page_for_the_year(client, admin_user, dawangzhuang_community,
-                                            union_dawangzhuang_property):
+                                            non_public_union):
+    union_dawangzhuang_property = non_public_union
     make_members(3, community=dawangzhuang_community, joined_on=date(2026, 1, 5))
     ModelHomeSelection.objects.create(year=2026, name="机关之家")
     ModelHomeSelection.objects.create(year=2026, name="非公之家", non_public=True,
@@ -575,23 +577,37 @@ def test_the_founding_rebate_list_and_its_amounts(client, admin_user, registrar,
 
 
 @pytest.mark.django_db
-def test_a_model_home_selection_is_added_with_its_checks(client, admin_user,
-                                                         union_dawangzhuang_property):
+def test_a_model_home_selection_is_added_with_its_checks(client, admin_user, community_union,
+                                                         non_public_union):
+    """Only a non-public enterprise's union (its own unit is one) is offered and awarded;
+    choosing it makes the selection non-public without the tick."""
+    from subsidies.models import ModelHomeSelection
+    from subsidies.organisations import model_home_selection_add
+
+    union_dawangzhuang_property = non_public_union
     client.force_login(admin_user)
     url = reverse("subsidies:model_home_selection_add")
     response = client.post(url, {"year": 2026, "name": ""})
     assert response.status_code == 400
     assert response.context["selection_form"].errors["name"] == ["请填写选树对象名称。"]
-    response = client.post(url, {"year": 2026, "name": "安居之家",
-                                 "union": union_dawangzhuang_property.pk})
+    offered = list(response.context["selection_form"].fields["union"].queryset)
+    assert offered == [union_dawangzhuang_property]  # not the community union
+    response = client.post(url, {"year": 2026, "name": "社区之家", "non_public": "on",
+                                 "union": community_union.pk})
     assert response.status_code == 400
-    assert "只有非公企业工会获得奖励" in response.context["selection_form"].errors["union"][0]
-    response = client.post(url, {"year": 2026, "name": "安居之家", "non_public": "on",
+    assert response.context["selection_form"].errors["union"]
+    with pytest.raises(ValidationError) as refused:
+        model_home_selection_add(year=2026, name="社区之家", by=admin_user,
+                                 union=community_union, non_public=True)
+    assert "只有非公企业的工会获得奖励" in refused.value.message_dict["union"][0]
+    response = client.post(url, {"year": 2026, "name": "安居之家",
                                  "union": union_dawangzhuang_property.pk}, follow=True)
     assert "选树对象已录入。" in _messages(response)
+    assert ModelHomeSelection.objects.get(name="安居之家").non_public
     response = client.post(url, {"year": 2026, "name": "安居之家"})
     assert response.status_code == 400
     assert response.context["selection_form"].errors["name"] == ["该对象已是2026年的选树对象。"]
+    assert ModelHomeSelection.objects.count() == 1
 
 
 @pytest.mark.django_db
