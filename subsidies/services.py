@@ -527,9 +527,8 @@ def batch_create(*, by, queryset):
     _require_admin(by)
     _batching_lock()
     payable = queryset.payable().order_by()
-    members = payable.for_members()
-    if members.exists():
-        chosen, waiting = members.card_bound(), members.waiting_for_card().count()
+    if payable.for_members().exists():
+        chosen, waiting = payable.card_bound(), payable.waiting_for_card().count()
     else:
         chosen, waiting = payable.for_organisations(), 0
     if bulk.available():
