@@ -8,6 +8,7 @@ from functools import reduce
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -159,6 +160,12 @@ def _shown_state():
                 default=F("state"), output_field=models.CharField())
 
 
+# A member's entitlement is paid to the member's own card (plan §三): without a bound card
+# (Member.card_hmac empty) it waits, still approved, for a later batch.
+CARD_BOUND = Q(member__card_hmac__isnull=False)
+WAITING_FOR_CARD = Q(member__isnull=False, member__card_hmac__isnull=True)
+
+
 class EntitlementQuerySet(ScopedQuerySet):
     # Staff see the entitlements of the members in their scope (skill-reward claims).
     scope_paths = {
@@ -178,6 +185,23 @@ class EntitlementQuerySet(ScopedQuerySet):
     def payable(self):
         """Approved or failed, and in no open batch: what a new batch may take."""
         return self.filter(shown_in(BATCHABLE_STATES))
+
+    def for_members(self):
+        """Entitlements of the individual programmes, paid to the member's own card."""
+        return self.filter(programme_id__in=INDIVIDUAL_PROGRAMMES)
+
+    def for_organisations(self):
+        """Entitlements of the organisation programmes, paid by transfer."""
+        return self.exclude(programme_id__in=INDIVIDUAL_PROGRAMMES)
+
+    def card_bound(self):
+        """Members' entitlements whose member has a bound member service card: the only
+        ones a batch may pay (plan §三: 发放至本人会员服务卡)."""
+        return self.for_members().filter(CARD_BOUND)
+
+    def waiting_for_card(self):
+        """Members' entitlements whose member has no bound card yet (待绑卡)."""
+        return self.for_members().filter(WAITING_FOR_CARD)
 
 
 class Entitlement(models.Model):
@@ -300,6 +324,19 @@ class Entitlement(models.Model):
         return EntitlementState(self.shown_state).label
 
     @property
+    def recipient_organisation(self):
+        """The name of the organisation an organisation programme pays, as the portal
+        names it elsewhere: the street federation (大王庄街道总工会), the industry
+        federation or the union; "" for a member's entitlement."""
+        if self.street_id:
+            return self.street.federation_name
+        if self.industry_federation_id:
+            return self.industry_federation.name
+        if self.union_id:
+            return self.union.name
+        return ""
+
+    @property
     def number(self):
         """The number a claimant is given, e.g. SP2026-0000042."""
         return f"{self.programme_id[:2]}{self.year}-{self.pk:07d}" if self.pk else ""
@@ -343,6 +380,16 @@ class Batch(models.Model):
 
     def __str__(self):
         return self.number
+
+    @cached_property
+    def pays_organisations(self):
+        """Whether the batch pays organisations (a transfer list for the district finance)
+        rather than members (a payment file for the card bank). A batch holds one kind
+        (services.batch_create), so any one line tells; one query, kept on the instance."""
+        # Unordered: the (batch, entitlement) index finds a line at once.
+        codes = list(self.lines.order_by().values_list("entitlement__programme_id",
+                                                       flat=True)[:1])
+        return bool(codes) and codes[0] not in INDIVIDUAL_PROGRAMMES
 
 
 class LineStatus(models.TextChoices):

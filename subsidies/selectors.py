@@ -15,7 +15,9 @@ from membership.models import Member, MemberStatus
 from membership.pii import mask_card, mask_id, pii_hmac
 from subsidies import organisations, services
 from subsidies.models import (
+    INDIVIDUAL_PROGRAMMES,
     SKILL_PROGRAMMES,
+    WAITING_FOR_CARD,
     Batch,
     BatchLine,
     BatchState,
@@ -206,8 +208,7 @@ def with_entitlement_display(entitlements):
             entitlement.id_display = mask_id(member.worker.id_number)
             entitlement.card_display = mask_card(member.card_number)
         else:
-            entitlement.recipient_name = str(entitlement.street or entitlement.industry_federation
-                                             or entitlement.union or "—")
+            entitlement.recipient_name = entitlement.recipient_organisation or "—"
             entitlement.id_display = entitlement.card_display = ""
     return entitlements
 
@@ -288,9 +289,30 @@ def batch_failed_lines(batch):
         entitlement__in=batch_failed_entitlements(batch))
 
 
+def batch_waiting_for_card(*, user, programme="", year=None):
+    """For each programme and year with entitlements a batch may take (of `programme` and
+    `year` when given): how many a batch would take now and how many wait for the member
+    to bind a member service card (待绑卡), in one grouped query. Rows of dicts
+    {programme_id, name, year, ready, waiting}, the programmes in their order, the latest
+    year first."""
+    queryset = _entitlements(user=user, programme=programme, year=year).payable()
+    rows = (queryset.order_by().values("programme_id", "programme__name", "year")
+            .annotate(total=Count("pk"),
+                      waiting=Count("pk", filter=Q(programme_id__in=INDIVIDUAL_PROGRAMMES)
+                                    & WAITING_FOR_CARD))
+            .order_by("programme__pk", "-year"))
+    return [{"programme_id": row["programme_id"], "name": row["programme__name"],
+             "year": row["year"], "ready": row["total"] - row["waiting"],
+             "waiting": row["waiting"]} for row in rows]
+
+
 def batch_creatable(*, programme, year):
-    """How many entitlements of a programme and year a new batch would take."""
-    return Entitlement.objects.filter(programme_id=programme, year=year).payable().count()
+    """How many entitlements of a programme and year a new batch would take (members'
+    only with a bound card, as services.batch_create takes them)."""
+    payable = Entitlement.objects.filter(programme_id=programme, year=year).payable()
+    if programme in INDIVIDUAL_PROGRAMMES:
+        return payable.card_bound().count()
+    return payable.count()
 
 
 def result_upload_get(*, user, pk):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
@@ -519,29 +519,54 @@ def skill_claim(*, member, level, certificate_number, certificate_date, by=None,
 def batch_create(*, by, queryset):
     """A draft batch of approved entitlements (and failed ones paid again), one line each.
 
+    A batch holds one kind: members' entitlements (the individual programmes, paid to the
+    member's own card by the card bank, plan §三) or organisations' (paid by the district
+    finance by transfer). A member's entitlement is taken only once the member has a bound
+    card; the others stay approved and wait for a later batch (待绑卡): the batch's
+    `waiting_for_card` says how many. A selection holding both kinds takes the members';
+    the organisations' wait for a batch of their own (the pages never mix them).
+
     The entitlement rows are not rewritten: the line awaiting the bank is what puts an
     entitlement "in a batch" (Entitlement.shown_state), and the line's unique constraint
     (one pending or paid line per entitlement) makes a second payment impossible."""
     _require_admin(by)
     _batching_lock()
     payable = queryset.payable().order_by()
+    if payable.for_members().exists():
+        chosen, waiting = payable.card_bound(), payable.waiting_for_card().count()
+    else:
+        chosen, waiting = payable.for_organisations(), 0
     if bulk.available():
         # The lines in one INSERT … SELECT (subsidies/bulk.py).
         batch = _batch_new(by)
-        made = bulk.batch_lines_insert(batch=batch, entitlements=payable.values("pk", "amount"))
-        if not made:
-            raise ValidationError(_("There is no approved entitlement to pay."))
-        return batch
-    payable = list(payable.select_for_update().order_by("pk"))
-    if not payable:
-        raise ValidationError(_("There is no approved entitlement to pay."))
-    batch = _batch_new(by)
-    BatchLine.objects.bulk_create([
-        BatchLine(batch=batch, entitlement=e, amount=e.amount,
-                  line_id=f"{batch.number}-{i:06d}")
-        for i, e in enumerate(payable, start=1)
-    ], batch_size=CHUNK)
+        made = bulk.batch_lines_insert(batch=batch, entitlements=chosen.values("pk", "amount"))
+    else:
+        chosen = list(chosen.select_for_update(of=("self",)).order_by("pk"))
+        made = len(chosen)
+        if made:
+            batch = _batch_new(by)
+            BatchLine.objects.bulk_create([
+                BatchLine(batch=batch, entitlement=e, amount=e.amount,
+                          line_id=f"{batch.number}-{i:06d}")
+                for i, e in enumerate(chosen, start=1)
+            ], batch_size=CHUNK)
+    if not made:
+        _nothing_to_batch(waiting)
+    batch.waiting_for_card = waiting
     return batch
+
+
+def _nothing_to_batch(waiting):
+    """The refusal of a batch that would be empty: every approved entitlement waiting for a
+    bound card says so (code "waiting_for_card"), else there is nothing ("nothing")."""
+    if waiting:
+        raise ValidationError(ngettext(
+            "There is no entitlement to pay now: %(n)d approved entitlement waits for the "
+            "member to bind a member service card.",
+            "There is no entitlement to pay now: %(n)d approved entitlements wait for their "
+            "members to bind a member service card.", waiting) % {"n": waiting},
+            code="waiting_for_card")
+    raise ValidationError(_("There is no approved entitlement to pay."), code="nothing")
 
 
 def _batching_lock():
@@ -583,6 +608,9 @@ PAYMENT_FILE_COLUMNS = ("明细编号", "会员服务卡号", "姓名", "金额"
 RESULT_OK, RESULT_FAILED = "成功", "失败"
 
 
+TRANSFER_FILE_COLUMNS = ("明细编号", "收款单位", "金额")
+
+
 def batch_payment_rows(batch):
     """The payment file's rows: line id, full card number, name, amount (for the bank); the
     card decrypted by its field (one key object for the process)."""
@@ -593,10 +621,20 @@ def batch_payment_rows(batch):
         yield [line_id, card or "", name or "", amount]
 
 
+def batch_transfer_rows(batch):
+    """The transfer list's rows of an organisation batch, for the district finance: line
+    id, the recipient organisation's name, amount."""
+    lines = batch.lines.order_by("pk").select_related(
+        "entitlement__street", "entitlement__industry_federation", "entitlement__union")
+    for line in lines.iterator(chunk_size=CHUNK):
+        yield [line.line_id, line.entitlement.recipient_organisation, line.amount]
+
+
 @transaction.atomic
 def batch_payment_file(*, batch, by, request=None):
-    """Write the approved batch's payment file for the card bank (idempotent: a batch has one
-    file; making it again rewrites the same lines). Logged as an export of full card numbers."""
+    """Write the approved batch's payment file (idempotent: a batch has one file; making it
+    again rewrites the same lines): for the card bank, with full card numbers, for members;
+    a transfer list for the district finance for organisations. Logged as an export."""
     import io
 
     from django.core.files.base import ContentFile
@@ -610,12 +648,17 @@ def batch_payment_file(*, batch, by, request=None):
     if batch.state not in (BatchState.APPROVED, BatchState.SENT):
         raise ValidationError(_("Only an approved batch has a payment file."))
     stream = io.BytesIO()
-    write_xlsx(stream, title=_("Payment file"), scope=batch.number,
-               as_of=timezone.localdate(), sheet_name=batch.number,
-               columns=[Column(PAYMENT_FILE_COLUMNS[0], 24), Column(PAYMENT_FILE_COLUMNS[1], 24),
-                        Column(PAYMENT_FILE_COLUMNS[2], 12),
-                        Column(PAYMENT_FILE_COLUMNS[3], 14, "money")],
-               rows=batch_payment_rows(batch))
+    if batch.pays_organisations:  # the district finance pays these by transfer
+        title, rows = _("Transfer list"), batch_transfer_rows(batch)
+        columns = [Column(TRANSFER_FILE_COLUMNS[0], 24), Column(TRANSFER_FILE_COLUMNS[1], 36),
+                   Column(TRANSFER_FILE_COLUMNS[2], 14, "money")]
+    else:
+        title, rows = _("Payment file"), batch_payment_rows(batch)
+        columns = [Column(PAYMENT_FILE_COLUMNS[0], 24), Column(PAYMENT_FILE_COLUMNS[1], 24),
+                   Column(PAYMENT_FILE_COLUMNS[2], 12),
+                   Column(PAYMENT_FILE_COLUMNS[3], 14, "money")]
+    write_xlsx(stream, title=title, scope=batch.number, as_of=timezone.localdate(),
+               sheet_name=batch.number, columns=columns, rows=rows)
     if batch.payment_file:
         batch.payment_file.delete(save=False)
     batch.payment_file.save(f"{batch.number}.xlsx", ContentFile(stream.getvalue()), save=False)

@@ -9,7 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AccessLog, Role
@@ -42,11 +45,35 @@ def _may_download(user):
 @require_GET
 def batch_list(request):
     years = selectors.entitlement_years()
+    # ?programme=&year= (kept after a refusal): the form and the card count show that one.
+    chosen = BatchCreateForm(request.GET, years=years) if request.GET else None
+    if chosen is not None and chosen.is_valid():
+        programme, year = chosen.cleaned_data["programme"], chosen.cleaned_data["year"]
+        form = BatchCreateForm(initial={"programme": programme, "year": year}, years=years)
+    else:
+        programme, year = "", None
+        form = BatchCreateForm(years=years)
+    waiting = selectors.batch_waiting_for_card(user=request.user, programme=programme,
+                                               year=year)
     return render(request, "subsidies/batch_list.html", {
         "batches": selectors.batch_list(user=request.user),
-        "form": BatchCreateForm(years=years),
+        "form": form,
+        "waiting": waiting,
+        "waiting_total": sum(row["waiting"] for row in waiting),
         "can_act": request.user.role == Role.ADMIN,
     })
+
+
+def _waiting_message(batch):
+    """The part of a success message about entitlements left out for want of a card."""
+    n = getattr(batch, "waiting_for_card", 0)
+    if not n:
+        return ""
+    return " " + ngettext(
+        "%(n)d approved entitlement waits for the member to bind a member service card "
+        "and is left for a later batch.",
+        "%(n)d approved entitlements wait for their members to bind a member service card "
+        "and are left for a later batch.", n) % {"n": n}
 
 
 @office_page(write=True)
@@ -62,9 +89,10 @@ def batch_create(request):
             programme_id=data["programme"], year=data["year"]))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("subsidies:batch_list")
+        return redirect(reverse("subsidies:batch_list") + "?" + urlencode(
+            {"programme": data["programme"], "year": data["year"]}))
     messages.success(request, _("Batch %(number)s made; another admin approves it.")
-                     % {"number": batch.number})
+                     % {"number": batch.number} + _waiting_message(batch))
     return redirect("subsidies:batch_detail", pk=batch.pk)
 
 
@@ -202,10 +230,14 @@ def batch_retry_failed(request, pk):
     try:
         new = services.batch_create(by=request.user,
                                     queryset=selectors.batch_failed_entitlements(batch))
-    except ValidationError:
-        messages.error(request, _("No failed line of this batch is waiting to be paid again."))
+    except ValidationError as error:
+        if error.code == "waiting_for_card":
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.error(request, _("No failed line of this batch is waiting to be paid "
+                                      "again."))
         return redirect("subsidies:batch_detail", pk=batch.pk)
     messages.success(request, _("Batch %(number)s made from the failed lines of %(old)s.")
-                     % {"number": new.number, "old": batch.number})
+                     % {"number": new.number, "old": batch.number} + _waiting_message(new))
     return redirect("subsidies:batch_detail", pk=new.pk)
 
