@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -123,7 +124,8 @@ def spring_return(request):
                 request.session[SESSION_LAST_CLAIM] = claim.pk
                 return redirect(request.path)
     return render(request, "subsidies/public/spring_return.html", {
-        "form": form, "who": _who(member), "quota_full": quota_full, "done": done})
+        "form": form, "who": _who(member), "quota_full": quota_full, "done": done,
+        "year": timezone.localdate().year, "terms": selectors.spring_return_open()})
 
 
 def self_service(request):

@@ -162,6 +162,53 @@ def test_a_claim_is_received_pending_with_its_number(client, member):
 
 
 @pytest.mark.django_db
+def test_the_form_shows_the_years_own_amount_and_window_before_claiming(client, member):
+    ProgrammeYear.objects.filter(pk=_spring().pk).update(
+        amount=Decimal("280.00"), window_start=date(2026, 2, 10), window_end=date(2026, 3, 15))
+    _identify(client, member)
+    page = client.get(CLAIM).content.decode()
+    terms = page.split('data-testid="claim-terms">')[1].split("</p>")[0]
+    assert "最高280元" in terms and "300" not in terms
+    window = page.split('data-testid="claim-window">')[1].split("</p>")[0]
+    assert window == "返程日期须在2026-02-10至2026-03-15之间。"
+    assert 'data-testid="claim-form"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("settings_missing", ["no_year", "no_dates"])
+def test_without_the_years_settings_the_page_says_claims_are_not_open(client, member,
+                                                                       settings_missing):
+    if settings_missing == "no_year":
+        ProgrammeYear.objects.filter(pk=_spring().pk).delete()
+    else:
+        ProgrammeYear.objects.filter(pk=_spring().pk).update(window_start=None, window_end=None)
+    _identify(client, member)
+    response = client.get(CLAIM)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="claims-not-open"' in page and "2026年的申领尚未开放。" in page
+    assert 'data-testid="claim-form"' not in page and 'data-testid="claim-window"' not in page
+    assert _claim(client).status_code == 200 and not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_ticket_number_says_what_to_enter(client, member):
+    _identify(client, member)
+    page = client.get(CLAIM).content.decode()
+    assert "请填写车票上印的票号或购票订单号，不要填车次。" in page
+
+
+@pytest.mark.django_db
+def test_an_out_of_tianjin_refusal_speaks_of_a_subsidy(client, dawangzhuang_community):
+    (local,) = make_members(1, community=dawangzhuang_community, seed=27, out_of_town=False)
+    _identify(client, local)
+    response = _claim(client)
+    assert response.context["form"].non_field_errors() == [
+        "这项补助面向户籍在天津市以外的外来务工会员。"]
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_fare_above_300_is_capped(client, member):
     _identify(client, member)
     _claim(client, fare="356.50")
@@ -172,7 +219,8 @@ def test_a_fare_above_300_is_capped(client, member):
 @pytest.mark.parametrize("field,value,message", [
     ("fare", "", "请填写车票上的票价。"),
     ("fare", "abc", "请以元为单位填写票价，例如235.50。"),
-    ("fare", "0", "请填写票价（元），最多两位小数。"),
+    ("fare", "0", "票价须大于0元。"),
+    ("fare", "-5", "票价须大于0元。"),
     ("fare", "12.345", "请填写票价（元），最多两位小数。"),
     ("ticket_number", "", "请填写车票号。"),
     ("trip_date", "", "请填写返程日期。"),
@@ -193,6 +241,13 @@ def test_bad_claims_are_told_next_to_the_field_and_keep_what_was_typed(client, m
         if other != field:
             assert f'value="{typed}"' in page
     assert not Entitlement.objects.exists() and _spring().accepted == 0
+
+
+@pytest.mark.django_db
+def test_a_fare_with_three_decimals_is_told_once(client, member):
+    _identify(client, member)
+    response = _claim(client, fare="0.001")
+    assert response.context["form"].errors["fare"] == ["请填写票价（元），最多两位小数。"]
 
 
 @pytest.mark.django_db
