@@ -638,6 +638,8 @@ def batch_result_apply(*, batch, rows, by):
     change nothing; good rows mark their line and entitlement paid or failed. A failed
     entitlement can go into a later batch. Applying the same file again changes nothing.
     """
+    from subsidies.bank import NotAnAmount  # as read_result_file_check: openpyxl on demand
+
     _require_admin(by)
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
@@ -660,6 +662,10 @@ def batch_result_apply(*, batch, rows, by):
         outcome = (outcome or "").strip()
         if outcome not in (RESULT_OK, RESULT_FAILED):
             report.errors.append((row, _("The result must be 成功 or 失败.")))
+            continue
+        if isinstance(amount, NotAnAmount):
+            report.errors.append((row, _("The amount %(amount)s is not an amount in yuan.")
+                                  % {"amount": amount}))
             continue
         if amount is not None and amount != line.amount:
             report.errors.append((row, _("The amount %(amount)s differs from the line's "
