@@ -394,6 +394,23 @@ def test_the_payment_file_made_in_the_task_is_downloaded_by_admins_only(
 
 
 @pytest.mark.django_db
+def test_an_admin_without_the_full_pii_permission_is_told_why_there_is_no_download(
+        client, sent_batch):
+    from accounts.models import Role, User
+    from accounts.services import user_upsert
+
+    office_clerk = user_upsert(username="office_li", role=Role.ADMIN, password="x-secret-123")
+    User.objects.filter(pk=office_clerk.pk).update(is_superuser=False)
+    client.force_login(office_clerk)
+    page = _text(client.get(reverse("subsidies:batch_detail", args=[sent_batch.pk])))
+    assert "发放文件已生成。" in page and 'data-testid="download"' not in page
+    reason = page.split('data-testid="download-needs-pii">')[1].split("<")[0]
+    assert reason == "文件含完整卡号，下载需要“可查看完整身份证号、手机号和会员服务卡号”的权限。"
+    assert client.get(reverse("subsidies:batch_download",
+                              args=[sent_batch.pk])).status_code == 403
+
+
+@pytest.mark.django_db
 def test_the_bank_result_report_and_the_failed_lines_in_a_new_batch(
         client, admin_user, second_admin, sent_batch, eager_tasks,
         django_capture_on_commit_callbacks):
