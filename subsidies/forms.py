@@ -8,6 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from membership.identifiers import clean_resident_id, normalise_text
 from membership.models import IndustryFederation, Street, Union
@@ -205,7 +206,7 @@ class ModelHomeSelectionForm(forms.Form):
 
 
 class SocialWorkerForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50,
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50,
                            widget=forms.TextInput(attrs={"class": "form-control"}),
                            error_messages={"required": _("Enter the name.")})
     street = forms.ModelChoiceField(label=_("street federation"),

@@ -772,6 +772,14 @@ def test_the_skill_claim_list_pins_its_queries(client, admin_user, dawangzhuang_
     assert response.context["page"].paginator.count == 20
 
 
+@pytest.mark.django_db
+def test_the_skill_claim_list_heads_the_persons_column_with_xingming(client, admin_user):
+    client.force_login(admin_user)
+    page = _text(client.get(reverse("subsidies:skill_claim_list")))
+    head = page.split('data-testid="skill-claim-table"')[1].split("</thead>")[0]
+    assert "<th>姓名</th>" in head and "名称" not in head
+
+
 # --- Navigation and the home pages ------------------------------------------------------
 
 @pytest.mark.django_db

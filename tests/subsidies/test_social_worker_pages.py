@@ -52,7 +52,7 @@ def test_the_placement_error_names_the_fields_as_labelled(client, admin_user):
     page = client.post(URL, {"name": "李", "since": "2026-01-05"}).content.decode()
     errors = page.split('data-testid="social-worker-error">')[1:]
     assert [e.split("<")[0] for e in errors] == ["请在街道总工会和行业工会联合会中选择一个。"]
-    for label in ("街道总工会", "行业工会联合会"):
+    for label in ("姓名", "街道总工会", "行业工会联合会"):
         assert f">{label}</label>" in page
 
 
