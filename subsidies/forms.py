@@ -148,7 +148,8 @@ class YearForm(forms.Form):
 class RejectForm(_CrispyForm):
     submit_label = _("Reject")
 
-    reason = forms.CharField(label=_("reason for rejection"), max_length=255,
+    reason = forms.CharField(label=pgettext_lazy("entitlement", "reason for rejection"),
+                             max_length=255,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("Give the reason for the rejection."),
                                              "max_length": _("Keep the reason under 255 "

@@ -19,6 +19,7 @@ from accounts.models import Role
 from subsidies import bulk, rules
 from subsidies.models import (
     LIVE_STATES,
+    REJECTABLE_STATES,
     Batch,
     BatchLine,
     BatchState,
@@ -298,9 +299,7 @@ def entitlement_reject(*, entitlement, by, reason):
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
     _batching_lock()
     entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
-    if entitlement.state not in (EntitlementState.DRAFT, EntitlementState.PENDING,
-                                 EntitlementState.APPROVED) \
-            or entitlement.shown_state == EntitlementState.IN_BATCH:
+    if entitlement.shown_state not in REJECTABLE_STATES:
         raise ValidationError(_("Only an entitlement not yet in a batch can be rejected."))
     entitlement.state, entitlement.reject_reason = EntitlementState.REJECTED, reason
     entitlement.decided_by = by
