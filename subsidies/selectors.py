@@ -92,8 +92,10 @@ class SelfService:
 
 
 def member_self_service(member):
-    """What a member sees of their own money: entitlements and payments, card masked."""
-    entitlements = list(Entitlement.objects.filter(member=member).select_related("programme")
+    """What a member sees of their own money: entitlements and payments, card masked. A
+    draft is the office's working copy of a rule run, not yet anything due: never shown."""
+    entitlements = list(Entitlement.objects.filter(member=member)
+                        .exclude(state=EntitlementState.DRAFT).select_related("programme")
                         .with_batch_state().order_by("-year", "-created_at"))
     payments = list(BatchLine.objects.filter(entitlement__member=member)
                     .exclude(status=LineStatus.PENDING)

@@ -388,10 +388,26 @@ def test_the_member_sees_entitlements_and_payments_with_the_card_masked(
 
 
 @pytest.mark.django_db
+def test_the_member_never_sees_a_draft(client, member, admin_user):
+    universal_run(year=2026, by=admin_user)  # the office's drafts
+    _identify(client, member, url=MINE)
+    response = client.get(MINE)
+    page = response.content.decode()
+    draft = Entitlement.objects.get(member=member)
+    assert draft.state == EntitlementState.DRAFT
+    assert response.context["data"].entitlements == []
+    assert draft.number not in page and "草稿" not in page and "农民工会员普惠" not in page
+    entitlements_submit(queryset=Entitlement.objects.all(), by=admin_user)
+    page = client.get(MINE).content.decode()
+    assert draft.number in page and "待审批" in page
+
+
+@pytest.mark.django_db
 def test_another_members_data_is_never_shown(client, member, dawangzhuang_community,
                                              admin_user):
     (other,) = make_members(1, community=dawangzhuang_community, seed=26)
     universal_run(year=2026, by=admin_user)
+    entitlements_submit(queryset=Entitlement.objects.all(), by=admin_user)
     _identify(client, member, url=MINE)
     response = client.get(MINE)
     numbers = [e.number for e in response.context["data"].entitlements]
