@@ -21,7 +21,7 @@ from subsidies.services import (
     entitlements_submit,
     universal_run,
 )
-from subsidies.views.public import SESSION_MEMBER
+from subsidies.views.public import SESSION_MEMBER, SESSION_TYPED_CLAIM
 from tests.subsidies.conftest import make_members
 from tests.subsidies.pages import empty_cache  # noqa: F401
 
@@ -135,6 +135,40 @@ def test_the_identification_lasts_ten_minutes(client, member, _frozen_today):
     assert 'data-testid="claim-form"' in client.get(CLAIM).content.decode()
     _frozen_today.shift(11 * 60)
     assert 'data-testid="identify-form"' in client.get(CLAIM).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_claim_posted_after_the_identification_ran_out_keeps_what_was_typed(
+        client, member, _frozen_today):
+    _identify(client, member)
+    client.get(CLAIM)
+    _frozen_today.shift(11 * 60)
+    response = _claim(client)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="identify-form"' in page
+    assert 'data-testid="identification-timed-out"' in page and "已经过期，申请未提交" in page
+    assert not Entitlement.objects.exists()
+    kept = client.session[SESSION_TYPED_CLAIM]
+    assert kept == {"fare": "235.50", "ticket_number": "g1234-0567", "trip_date": "2026-02-25"}
+    stored = str(dict(client.session.items()))
+    assert member.worker.id_number not in stored and member.card_number[-6:] not in stored
+
+    assert _identify(client, member).status_code == 302
+    page = client.get(CLAIM).content.decode()
+    assert 'data-testid="claim-form"' in page
+    for typed in ("235.50", "g1234-0567", "2026-02-25"):
+        assert f'value="{typed}"' in page
+    assert SESSION_TYPED_CLAIM not in client.session
+    assert _claim(client).status_code == 302 and Entitlement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_posted_without_ever_identifying_keeps_nothing(client, member):
+    response = _claim(client)
+    page = response.content.decode()
+    assert 'data-testid="identify-form"' in page
+    assert 'data-testid="identification-timed-out"' not in page
+    assert SESSION_TYPED_CLAIM not in client.session
 
 
 @pytest.mark.django_db
