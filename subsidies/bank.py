@@ -16,7 +16,8 @@ _ALIASES = {"处理结果": _RESULT, "状态": _RESULT, "失败原因": _REASON,
 
 
 def read_result_file(upload):
-    """Rows (excel row, line id, outcome, reason, amount or None) of a result workbook."""
+    """Rows (excel row, line id, outcome, reason, amount or None) of a result workbook; an
+    amount that cannot be read is a NotAnAmount."""
     if upload.size > MAX_BYTES:
         raise ValidationError(_("The file is larger than 20 MB."))
     head = upload.read(4)
@@ -49,10 +50,18 @@ def _find_header(rows):
     raise ValidationError(_("The file needs the columns 明细编号 and 结果."))
 
 
+class NotAnAmount(str):
+    """An amount cell that is no amount in yuan (text, 1e30, infinity), kept as given so the
+    report can show it."""
+
+
 def _amount(value):
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
-        return Decimal("-1")  # reported as a differing amount
+        return NotAnAmount(str(value).strip())
+    if not amount.is_finite():
+        return NotAnAmount(str(value).strip())
+    return amount

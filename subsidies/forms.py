@@ -8,11 +8,13 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from membership.identifiers import clean_resident_id, normalise_text
 from membership.models import IndustryFederation, Street, Union
 from subsidies.models import EntitlementState, Programme, ProgrammeCode, SkillLevel
 from subsidies.organisations import REBATE_YEARS, non_public_enterprise_unions
+from subsidies.rules import fare_not_positive_message
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"required": _("Enter the date."),
@@ -152,7 +154,8 @@ class YearForm(forms.Form):
 class RejectForm(_CrispyForm):
     submit_label = _("Reject")
 
-    reason = forms.CharField(label=_("reason for rejection"), max_length=255,
+    reason = forms.CharField(label=pgettext_lazy("entitlement", "reason for rejection"),
+                             max_length=255,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("Give the reason for the rejection."),
                                              "max_length": _("Keep the reason under 255 "
@@ -217,7 +220,7 @@ class ModelHomeSelectionForm(forms.Form):
 
 
 class SocialWorkerForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50,
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50,
                            widget=forms.TextInput(attrs={"class": "form-control"}),
                            error_messages={"required": _("Enter the name.")})
     street = forms.ModelChoiceField(label=_("street federation"),
@@ -298,19 +301,22 @@ class IdentifyForm(_Honeypot):
 class SpringReturnClaimForm(_Honeypot):
     honeypot_message = _("The claim could not be accepted. Please try again.")
 
+    # No min_value: its check would run beside the decimals' and say a second thing about
+    # "0.001"; clean_fare asks for more than 0 once the shape is right.
     fare = forms.DecimalField(
-        label=_("fare (yuan)"), max_digits=8, decimal_places=2, min_value=Decimal("0.01"),
+        label=_("fare (yuan)"), max_digits=8, decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
         error_messages={
             "required": _("Enter the fare on the ticket."),
             "invalid": _("Enter the fare in yuan, e.g. 235.50."),
-            "min_value": _("Enter the fare in yuan, with at most two decimals."),
             "max_decimal_places": _("Enter the fare in yuan, with at most two decimals."),
             "max_digits": _("The fare is too large."),
             "max_whole_digits": _("The fare is too large."),
         })
     ticket_number = forms.CharField(label=_("ticket number"), max_length=40,
                                     widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                                    help_text=_("The number printed on the ticket, or the "
+                                                "order number; not the train number."),
                                     error_messages={"required": _("Enter the ticket number."),
                                                     "max_length": _("A ticket number has at "
                                                                     "most 40 characters.")})
@@ -320,6 +326,12 @@ class SpringReturnClaimForm(_Honeypot):
                                                 "invalid": DATE_ERRORS["invalid"]})
 
     field_order = ["fare", "ticket_number", "trip_date", "website"]
+
+    def clean_fare(self):
+        fare = self.cleaned_data["fare"]
+        if fare <= 0:
+            raise ValidationError(fare_not_positive_message(), code="min_value")
+        return fare
 
     def clean_ticket_number(self):
         return normalise_text(self.cleaned_data["ticket_number"]).upper()

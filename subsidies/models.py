@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
@@ -107,7 +108,7 @@ class EntitlementState(models.TextChoices):
     IN_BATCH = "in_batch", _("In a batch")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Payment failed")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("entitlement", "Rejected")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -128,6 +129,8 @@ class SkillLevel(models.TextChoices):
 # `shown_in` below is the rule's one definition: the queryset's filters, its annotation,
 # Entitlement.shown_state and the rule-run page's counts all go through it.
 BATCHABLE_STATES = ["approved", "failed"]
+# What the office may still reject, by the state people see: not yet in a batch, nor decided.
+REJECTABLE_STATES = ["draft", "pending", "approved"]
 
 
 def shown_in(states):

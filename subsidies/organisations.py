@@ -231,6 +231,8 @@ def social_worker_add(*, name, since, by, street=None, industry_federation=None,
         errors["name"] = _("Enter the name.")
     if (street is None) == (industry_federation is None):
         errors["street"] = _("Choose either a street federation or an industry federation.")
+    if since is not None and since > timezone.localdate():
+        errors["since"] = _("The start date cannot be in the future.")
     if until is not None and since is not None and until < since:
         errors["until"] = _("The end cannot be before the start.")
     if errors:

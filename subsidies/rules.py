@@ -90,12 +90,14 @@ def not_active():
 def _check_active_out_of_town(member, on):
     if not active_membership(member, on).exists():
         raise not_active()
-    _check_out_of_town(member)
+    _check_out_of_town(member, _("This reward is for members whose hukou is outside "
+                                 "Tianjin."))
 
 
-def _check_out_of_town(member):
+def _check_out_of_town(member, refusal):
+    """`refusal` in the programme's own words: a reward (奖励) or a subsidy (补助)."""
     if not member.worker.is_out_of_town:
-        raise NotEligible(_("This reward is for members whose hukou is outside Tianjin."))
+        raise NotEligible(refusal)
 
 
 # SPRING_RETURN: "为1万名春节回乡返津工作的外来务工会员，每年提供一次性返津交通补助，
@@ -115,7 +117,8 @@ def spring_return_terms(member, *, settings, trip_date, fare, on):
     if None in (settings.spring_festival, settings.window_start, settings.window_end):
         # A new year's settings before the office has set its dates.
         raise NotEligible(_("Claims for %(year)d are not open yet.") % {"year": settings.year})
-    _check_out_of_town(member)
+    _check_out_of_town(member, _("This subsidy is for members whose hukou is outside "
+                                 "Tianjin."))
     if member.joined_on >= settings.spring_festival:
         raise NotEligible(_("The membership must have begun before this year's Spring "
                             "Festival (%(date)s).") % {"date": settings.spring_festival})
@@ -128,7 +131,14 @@ def spring_return_terms(member, *, settings, trip_date, fare, on):
     if trip_date > on:
         raise NotEligible(_("The return trip date cannot be in the future."), "trip_date")
     fare = Decimal(fare)
-    if fare <= 0 or fare != fare.quantize(CENT):
+    if fare != fare.quantize(CENT):
         raise NotEligible(_("Enter the fare in yuan, with at most two decimals."), "fare")
+    if fare <= 0:
+        raise NotEligible(fare_not_positive_message(), "fare")
     return min(fare, settings.amount)
+
+
+def fare_not_positive_message():
+    """The refusal of a fare of 0 or less, the form's and the rule's alike."""
+    return _("The fare must be more than 0 yuan.")
 

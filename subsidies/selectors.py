@@ -67,6 +67,19 @@ def member_active_get(pk):
         "worker").first()
 
 
+def spring_return_open(on=None):
+    """The spring-return settings of `on`'s year (today's by default) the claim page shows
+    before the member claims: the amount paid at most and the return window; None while
+    the year has no settings or its dates are not set, as claims are then refused."""
+    on = on or timezone.localdate()
+    settings = ProgrammeYear.objects.filter(programme_id=ProgrammeCode.SPRING_RETURN,
+                                            year=on.year).first()
+    if settings is None or None in (settings.spring_festival, settings.window_start,
+                                    settings.window_end):
+        return None
+    return settings
+
+
 def member_claim_get(*, member, pk):
     return (Entitlement.objects.filter(member=member, pk=pk).select_related("programme")
             .with_batch_state().first())
@@ -81,8 +94,10 @@ class SelfService:
 
 
 def member_self_service(member):
-    """What a member sees of their own money: entitlements and payments, card masked."""
-    entitlements = list(Entitlement.objects.filter(member=member).select_related("programme")
+    """What a member sees of their own money: entitlements and payments, card masked. A
+    draft is the office's working copy of a rule run, not yet anything due: never shown."""
+    entitlements = list(Entitlement.objects.filter(member=member)
+                        .exclude(state=EntitlementState.DRAFT).select_related("programme")
                         .with_batch_state().order_by("-year", "-created_at"))
     payments = list(BatchLine.objects.filter(entitlement__member=member)
                     .exclude(status=LineStatus.PENDING)

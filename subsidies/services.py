@@ -19,6 +19,7 @@ from accounts.models import Role
 from subsidies import bulk, rules
 from subsidies.models import (
     LIVE_STATES,
+    REJECTABLE_STATES,
     Batch,
     BatchLine,
     BatchState,
@@ -303,9 +304,7 @@ def entitlement_reject(*, entitlement, by, reason):
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
     _batching_lock()
     entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
-    if entitlement.state not in (EntitlementState.DRAFT, EntitlementState.PENDING,
-                                 EntitlementState.APPROVED) \
-            or entitlement.shown_state == EntitlementState.IN_BATCH:
+    if entitlement.shown_state not in REJECTABLE_STATES:
         raise ValidationError(_("Only an entitlement not yet in a batch can be rejected."))
     entitlement.state, entitlement.reject_reason = EntitlementState.REJECTED, reason
     entitlement.decided_by = by
@@ -686,6 +685,8 @@ def batch_result_apply(*, batch, rows, by):
     change nothing; good rows mark their line and entitlement paid or failed. A failed
     entitlement can go into a later batch. Applying the same file again changes nothing.
     """
+    from subsidies.bank import NotAnAmount  # as read_result_file_check: openpyxl on demand
+
     _require_admin(by)
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
@@ -708,6 +709,10 @@ def batch_result_apply(*, batch, rows, by):
         outcome = (outcome or "").strip()
         if outcome not in (RESULT_OK, RESULT_FAILED):
             report.errors.append((row, _("The result must be 成功 or 失败.")))
+            continue
+        if isinstance(amount, NotAnAmount):
+            report.errors.append((row, _("The amount %(amount)s is not an amount in yuan.")
+                                  % {"amount": amount}))
             continue
         if amount is not None and amount != line.amount:
             report.errors.append((row, _("The amount %(amount)s differs from the line's "

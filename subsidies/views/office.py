@@ -24,7 +24,7 @@ from subsidies.forms import (
     RejectForm,
     YearForm,
 )
-from subsidies.models import ProgrammeCode
+from subsidies.models import REJECTABLE_STATES, ProgrammeCode
 from subsidies.views.access import office_page
 
 PAGE_SIZE = 50
@@ -217,6 +217,10 @@ def entitlements_approve(request):
 @login_required
 def entitlement_reject(request, pk):
     entitlement = selectors.entitlement_get(user=request.user, pk=pk, write=True)
+    if entitlement.shown_state not in REJECTABLE_STATES:
+        # Already decided (rejected, in a batch, paid...): say so, offer no form.
+        return render(request, "subsidies/entitlement_reject.html", {
+            "form": None, "entitlement": entitlement})
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

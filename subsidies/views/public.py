@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,10 @@ from subsidies.services import QuotaFull
 
 SESSION_MEMBER = "subsidies.member"
 SESSION_LAST_CLAIM = "subsidies.last_claim"
+# The claim typed when the identification had run out, until the member identifies again:
+# the fare, ticket number and date only, never the ID number or card digits (SPEC §8).
+SESSION_TYPED_CLAIM = "subsidies.typed_claim"
+TYPED_CLAIM_FIELDS = ("fare", "ticket_number", "trip_date")
 
 
 def identify_limited(request, id_number):
@@ -47,6 +52,12 @@ def rate_limited(request, group):
 def identification_failed_message():
     return _("We could not confirm who you are. Check the ID number and the last 6 digits of "
              "your member service card.")
+
+
+def _timed_out(request):
+    """Whether the session holds an identification whose time has run out."""
+    data = request.session.get(SESSION_MEMBER)
+    return bool(data) and data.get("until", 0) < time.time()
 
 
 def _identified(request):
@@ -76,8 +87,9 @@ def _who(member):
             "member_number": member.member_number}
 
 
-def _identify(request, *, purpose):
-    """The identification step shared by both pages: a response to send, or None."""
+def _identify(request, *, purpose, timed_out=False):
+    """The identification step shared by both pages: a response to send, or None.
+    `timed_out`: a claim was posted after the identification ran out; the page says so."""
     posted = request.method == "POST" and request.POST.get("step") == "identify"
     form = IdentifyForm(request.POST if posted else None)
     if posted:
@@ -92,19 +104,30 @@ def _identify(request, *, purpose):
                 _remember(request, member)
                 return redirect(request.path)
             form.add_error(None, identification_failed_message())
-    return render(request, "subsidies/public/identify.html", {"form": form, "purpose": purpose})
+    return render(request, "subsidies/public/identify.html", {
+        "form": form, "purpose": purpose, "timed_out": timed_out,
+        "minutes": settings.SUBSIDIES_IDENTIFIED_SECONDS // 60})
 
 
 def spring_return(request):
+    timed_out = _timed_out(request)
     member = _identified(request)
     if member is None:
-        return _identify(request, purpose="spring_return")
+        claim_posted = request.method == "POST" and request.POST.get("step") == "claim"
+        if timed_out and claim_posted:
+            if rate_limited(request, "claim"):
+                return too_many(request)
+            request.session[SESSION_TYPED_CLAIM] = {
+                name: str(request.POST.get(name, ""))[:40] for name in TYPED_CLAIM_FIELDS}
+        return _identify(request, purpose="spring_return",
+                         timed_out=timed_out and claim_posted)
     done = None
     if request.method == "GET" and SESSION_LAST_CLAIM in request.session:
         done = selectors.member_claim_get(member=member,
                                           pk=request.session.pop(SESSION_LAST_CLAIM))
     posted = request.method == "POST" and request.POST.get("step") == "claim"
-    form = SpringReturnClaimForm(request.POST if posted else None)
+    typed = request.session.pop(SESSION_TYPED_CLAIM, None) if not posted else None
+    form = SpringReturnClaimForm(request.POST if posted else None, initial=typed)
     quota_full = False
     if posted:
         if rate_limited(request, "claim"):
@@ -123,7 +146,8 @@ def spring_return(request):
                 request.session[SESSION_LAST_CLAIM] = claim.pk
                 return redirect(request.path)
     return render(request, "subsidies/public/spring_return.html", {
-        "form": form, "who": _who(member), "quota_full": quota_full, "done": done})
+        "form": form, "who": _who(member), "quota_full": quota_full, "done": done,
+        "year": timezone.localdate().year, "terms": selectors.spring_return_open()})
 
 
 def self_service(request):
@@ -138,4 +162,5 @@ def self_service(request):
 def leave(request):
     request.session.pop(SESSION_MEMBER, None)
     request.session.pop(SESSION_LAST_CLAIM, None)
+    request.session.pop(SESSION_TYPED_CLAIM, None)
     return redirect("subsidies:public_self_service")

@@ -110,7 +110,9 @@ def test_missing_fields_are_each_reported(api):
 @pytest.mark.django_db
 @pytest.mark.parametrize("change,field,code,message", [
     ({"fare": "abc"}, "fare", "invalid", "请以元为单位填写票价，例如235.50。"),
-    ({"fare": "-3"}, "fare", "min_value", "请填写票价（元），最多两位小数。"),
+    ({"fare": "-3"}, "fare", "min_value", "票价须大于0元。"),
+    ({"fare": "0"}, "fare", "min_value", "票价须大于0元。"),
+    ({"fare": "0.001"}, "fare", "max_decimal_places", "请填写票价（元），最多两位小数。"),
     ({"trip_date": "2026-13-01"}, "trip_date", "invalid", "请按“年-月-日”填写日期，例如2026-02-25。"),
     ({"card_last6": "12345"}, "card_last6", "invalid", "请填写会员服务卡号的后6位数字。"),
     ({"id_number": "110101199001011230"}, "id_number", "checksum",

@@ -323,12 +323,53 @@ def test_a_rejection_needs_its_reason_and_frees_a_spring_return_seat(client, adm
     page = client.get(url)
     assert "K-88" in _text(page) and claim.number in _text(page)
     response = client.post(url, {"reason": "  "})
-    assert response.context["form"].errors["reason"] == ["请填写不通过的原因。"]
+    assert response.context["form"].errors["reason"] == ["请填写驳回原因。"]
     response = client.post(url, {"reason": "车票日期与返程不符"})
     assert response.status_code == 302
     claim.refresh_from_db()
     assert (claim.state, claim.reject_reason) == ("rejected", "车票日期与返程不符")
     assert _spring().accepted == 0
+
+
+@pytest.mark.django_db
+def test_the_reject_page_uses_one_word_for_rejection(client, admin_user, members):
+    claim = spring_return_claim(member=members[0], fare=Decimal("88"), ticket_number="K-89",
+                                trip_date=date(2026, 2, 25))
+    client.force_login(admin_user)
+    page = _text(client.get(reverse("subsidies:entitlement_reject", args=[claim.pk])))
+    assert "驳回原因" in page and "驳回应发" in page
+    assert "不通过" not in page and "未通过" not in page
+
+
+@pytest.mark.django_db
+def test_an_entitlement_already_rejected_shows_no_reject_form(client, admin_user, members):
+    claim = spring_return_claim(member=members[0], fare=Decimal("88"), ticket_number="K-90",
+                                trip_date=date(2026, 2, 25))
+    client.force_login(admin_user)
+    url = reverse("subsidies:entitlement_reject", args=[claim.pk])
+    client.post(url, {"reason": "车票日期与返程不符"})
+    response = client.get(url)
+    page = _text(response)
+    assert response.status_code == 200 and response.context["form"] is None
+    assert 'name="reason"' not in page
+    assert "该应发已驳回，无需再操作。" in page and "车票日期与返程不符" in page
+    assert "已驳回" in page and "不通过" not in page and "未通过" not in page
+    # A second post changes nothing and says the same, not a refusal of the form.
+    response = client.post(url, {"reason": "又一次"})
+    assert "该应发已驳回，无需再操作。" in _text(response)
+    claim.refresh_from_db()
+    assert claim.reject_reason == "车票日期与返程不符" and _spring().accepted == 0
+
+
+@pytest.mark.django_db
+def test_an_entitlement_in_a_batch_says_it_can_no_longer_be_rejected(client, admin_user,
+                                                                     approved):
+    batched = approved.order_by("pk").first()
+    batch_create(by=admin_user, queryset=Entitlement.objects.filter(pk=batched.pk))
+    client.force_login(admin_user)
+    page = _text(client.get(reverse("subsidies:entitlement_reject", args=[batched.pk])))
+    assert 'name="reason"' not in page
+    assert "只有尚未进入发放批次的应发才能驳回。" in page
 
 
 # --- Batches ----------------------------------------------------------------------------
@@ -408,6 +449,23 @@ def test_the_payment_file_made_in_the_task_is_downloaded_by_admins_only(
     assert client.get(reverse("subsidies:batch_download", args=[batch.pk])).status_code == 403
     for card in cards:
         assert card not in page
+
+
+@pytest.mark.django_db
+def test_an_admin_without_the_full_pii_permission_is_told_why_there_is_no_download(
+        client, sent_batch):
+    from accounts.models import Role, User
+    from accounts.services import user_upsert
+
+    office_clerk = user_upsert(username="office_li", role=Role.ADMIN, password="x-secret-123")
+    User.objects.filter(pk=office_clerk.pk).update(is_superuser=False)
+    client.force_login(office_clerk)
+    page = _text(client.get(reverse("subsidies:batch_detail", args=[sent_batch.pk])))
+    assert "发放文件已生成。" in page and 'data-testid="download"' not in page
+    reason = page.split('data-testid="download-needs-pii">')[1].split("<")[0]
+    assert reason == "文件含完整卡号，下载需要“可查看完整身份证号、手机号和会员服务卡号”的权限。"
+    assert client.get(reverse("subsidies:batch_download",
+                              args=[sent_batch.pk])).status_code == 403
 
 
 @pytest.mark.django_db
@@ -785,6 +843,14 @@ def test_the_skill_claim_list_pins_its_queries(client, admin_user, dawangzhuang_
     with django_assert_max_num_queries(8):
         response = client.get(reverse("subsidies:skill_claim_list"))
     assert response.context["page"].paginator.count == 20
+
+
+@pytest.mark.django_db
+def test_the_skill_claim_list_heads_the_persons_column_with_xingming(client, admin_user):
+    client.force_login(admin_user)
+    page = _text(client.get(reverse("subsidies:skill_claim_list")))
+    head = page.split('data-testid="skill-claim-table"')[1].split("</thead>")[0]
+    assert "<th>姓名</th>" in head and "名称" not in head
 
 
 # --- Navigation and the home pages ------------------------------------------------------

@@ -21,7 +21,7 @@ from subsidies.services import (
     entitlements_submit,
     universal_run,
 )
-from subsidies.views.public import SESSION_MEMBER
+from subsidies.views.public import SESSION_MEMBER, SESSION_TYPED_CLAIM
 from tests.subsidies.conftest import make_members
 from tests.subsidies.pages import empty_cache  # noqa: F401
 
@@ -138,6 +138,40 @@ def test_the_identification_lasts_ten_minutes(client, member, _frozen_today):
 
 
 @pytest.mark.django_db
+def test_a_claim_posted_after_the_identification_ran_out_keeps_what_was_typed(
+        client, member, _frozen_today):
+    _identify(client, member)
+    client.get(CLAIM)
+    _frozen_today.shift(11 * 60)
+    response = _claim(client)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="identify-form"' in page
+    assert 'data-testid="identification-timed-out"' in page and "已经过期，申请未提交" in page
+    assert not Entitlement.objects.exists()
+    kept = client.session[SESSION_TYPED_CLAIM]
+    assert kept == {"fare": "235.50", "ticket_number": "g1234-0567", "trip_date": "2026-02-25"}
+    stored = str(dict(client.session.items()))
+    assert member.worker.id_number not in stored and member.card_number[-6:] not in stored
+
+    assert _identify(client, member).status_code == 302
+    page = client.get(CLAIM).content.decode()
+    assert 'data-testid="claim-form"' in page
+    for typed in ("235.50", "g1234-0567", "2026-02-25"):
+        assert f'value="{typed}"' in page
+    assert SESSION_TYPED_CLAIM not in client.session
+    assert _claim(client).status_code == 302 and Entitlement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_posted_without_ever_identifying_keeps_nothing(client, member):
+    response = _claim(client)
+    page = response.content.decode()
+    assert 'data-testid="identify-form"' in page
+    assert 'data-testid="identification-timed-out"' not in page
+    assert SESSION_TYPED_CLAIM not in client.session
+
+
+@pytest.mark.django_db
 def test_leaving_forgets_the_member(client, member):
     _identify(client, member)
     client.post(reverse("subsidies:public_leave"))
@@ -162,6 +196,53 @@ def test_a_claim_is_received_pending_with_its_number(client, member):
 
 
 @pytest.mark.django_db
+def test_the_form_shows_the_years_own_amount_and_window_before_claiming(client, member):
+    ProgrammeYear.objects.filter(pk=_spring().pk).update(
+        amount=Decimal("280.00"), window_start=date(2026, 2, 10), window_end=date(2026, 3, 15))
+    _identify(client, member)
+    page = client.get(CLAIM).content.decode()
+    terms = page.split('data-testid="claim-terms">')[1].split("</p>")[0]
+    assert "最高280元" in terms and "300" not in terms
+    window = page.split('data-testid="claim-window">')[1].split("</p>")[0]
+    assert window == "返程日期须在2026-02-10至2026-03-15之间。"
+    assert 'data-testid="claim-form"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("settings_missing", ["no_year", "no_dates"])
+def test_without_the_years_settings_the_page_says_claims_are_not_open(client, member,
+                                                                       settings_missing):
+    if settings_missing == "no_year":
+        ProgrammeYear.objects.filter(pk=_spring().pk).delete()
+    else:
+        ProgrammeYear.objects.filter(pk=_spring().pk).update(window_start=None, window_end=None)
+    _identify(client, member)
+    response = client.get(CLAIM)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="claims-not-open"' in page and "2026年的申领尚未开放。" in page
+    assert 'data-testid="claim-form"' not in page and 'data-testid="claim-window"' not in page
+    assert _claim(client).status_code == 200 and not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_ticket_number_says_what_to_enter(client, member):
+    _identify(client, member)
+    page = client.get(CLAIM).content.decode()
+    assert "请填写车票上印的票号或购票订单号，不要填车次。" in page
+
+
+@pytest.mark.django_db
+def test_an_out_of_tianjin_refusal_speaks_of_a_subsidy(client, dawangzhuang_community):
+    (local,) = make_members(1, community=dawangzhuang_community, seed=27, out_of_town=False)
+    _identify(client, local)
+    response = _claim(client)
+    assert response.context["form"].non_field_errors() == [
+        "这项补助面向户籍在天津市以外的外来务工会员。"]
+    assert not Entitlement.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_fare_above_300_is_capped(client, member):
     _identify(client, member)
     _claim(client, fare="356.50")
@@ -172,7 +253,8 @@ def test_a_fare_above_300_is_capped(client, member):
 @pytest.mark.parametrize("field,value,message", [
     ("fare", "", "请填写车票上的票价。"),
     ("fare", "abc", "请以元为单位填写票价，例如235.50。"),
-    ("fare", "0", "请填写票价（元），最多两位小数。"),
+    ("fare", "0", "票价须大于0元。"),
+    ("fare", "-5", "票价须大于0元。"),
     ("fare", "12.345", "请填写票价（元），最多两位小数。"),
     ("ticket_number", "", "请填写车票号。"),
     ("trip_date", "", "请填写返程日期。"),
@@ -193,6 +275,13 @@ def test_bad_claims_are_told_next_to_the_field_and_keep_what_was_typed(client, m
         if other != field:
             assert f'value="{typed}"' in page
     assert not Entitlement.objects.exists() and _spring().accepted == 0
+
+
+@pytest.mark.django_db
+def test_a_fare_with_three_decimals_is_told_once(client, member):
+    _identify(client, member)
+    response = _claim(client, fare="0.001")
+    assert response.context["form"].errors["fare"] == ["请填写票价（元），最多两位小数。"]
 
 
 @pytest.mark.django_db
@@ -333,10 +422,26 @@ def test_the_member_sees_entitlements_and_payments_with_the_card_masked(
 
 
 @pytest.mark.django_db
+def test_the_member_never_sees_a_draft(client, member, admin_user):
+    universal_run(year=2026, by=admin_user)  # the office's drafts
+    _identify(client, member, url=MINE)
+    response = client.get(MINE)
+    page = response.content.decode()
+    draft = Entitlement.objects.get(member=member)
+    assert draft.state == EntitlementState.DRAFT
+    assert response.context["data"].entitlements == []
+    assert draft.number not in page and "草稿" not in page and "农民工会员普惠" not in page
+    entitlements_submit(queryset=Entitlement.objects.all(), by=admin_user)
+    page = client.get(MINE).content.decode()
+    assert draft.number in page and "待审批" in page
+
+
+@pytest.mark.django_db
 def test_another_members_data_is_never_shown(client, member, dawangzhuang_community,
                                              admin_user):
     (other,) = make_members(1, community=dawangzhuang_community, seed=26)
     universal_run(year=2026, by=admin_user)
+    entitlements_submit(queryset=Entitlement.objects.all(), by=admin_user)
     _identify(client, member, url=MINE)
     response = client.get(MINE)
     numbers = [e.number for e in response.context["data"].entitlements]

@@ -99,7 +99,9 @@ def test_a_spring_return_claim_is_capped_at_300(dawangzhuang_community):
 @pytest.mark.django_db
 @pytest.mark.parametrize("change,field,message", [
     ({"trip_date": date(2026, 3, 25)}, "trip_date", "返程日期须在"),
-    ({"fare": Decimal("-5")}, "fare", "票价"),
+    ({"fare": Decimal("-5")}, "fare", "票价须大于0元。"),
+    ({"fare": Decimal("0")}, "fare", "票价须大于0元。"),
+    ({"fare": Decimal("0.001")}, "fare", "请填写票价（元），最多两位小数。"),
     ({"ticket_number": " "}, "ticket_number", "车票号"),
 ])
 def test_bad_spring_return_claims_are_refused(dawangzhuang_community, change, field, message):
@@ -115,7 +117,7 @@ def test_bad_spring_return_claims_are_refused(dawangzhuang_community, change, fi
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kwargs,message", [
-    ({"out_of_town": False}, "户籍在天津市以外"),
+    ({"out_of_town": False}, "这项补助面向户籍在天津市以外"),
     ({"joined_on": date(2026, 2, 17)}, "春节"),
     ({"with_card": False}, "会员服务卡"),
 ])
@@ -180,6 +182,15 @@ def test_skill_rewards_by_level_and_certificate(dawangzhuang_community):
         skill_claim(member=second, level="senior", certificate_number="zs-001",
                     certificate_date=date(2026, 5, 1), on=date(2026, 6, 1))
     assert error.value.message_dict["certificate_number"] == ["这本证书已经奖励过。"]
+
+
+@pytest.mark.django_db
+def test_a_skill_reward_refused_out_of_tianjin_speaks_of_a_reward(dawangzhuang_community):
+    (member,) = make_members(1, community=dawangzhuang_community, out_of_town=False)
+    with pytest.raises(ValidationError) as error:
+        skill_claim(member=member, level="senior", certificate_number="ZS-9",
+                    certificate_date=date(2026, 5, 1), on=date(2026, 6, 1))
+    assert error.value.messages == ["这项奖励面向户籍在天津市以外的外来务工会员。"]
 
 
 @pytest.mark.django_db

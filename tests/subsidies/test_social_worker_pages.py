@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from subsidies.models import SocialWorker
@@ -37,12 +38,38 @@ def test_a_worker_is_placed_once(client, admin_user, dawangzhuang, property_fede
     neither = client.post(URL, {"name": "李", "since": "2026-01-05"})
     for response in (both, neither):
         assert response.status_code == 400
-        assert "请选择街道工会或产业工会中的一个。" in response.content.decode()
+        assert "请在街道总工会和行业工会联合会中选择一个。" in response.content.decode()
     assert client.post(URL, {"name": "", "street": dawangzhuang.pk}).status_code == 400
     assert not SocialWorker.objects.exists()
     with pytest.raises(ValidationError):
         social_worker_add(name="李", street=dawangzhuang, since=date(2026, 2, 1),
                           until=date(2026, 1, 1), by=admin_user)
+
+
+@pytest.mark.django_db
+def test_the_placement_error_names_the_fields_as_labelled(client, admin_user):
+    client.force_login(admin_user)
+    page = client.post(URL, {"name": "李", "since": "2026-01-05"}).content.decode()
+    errors = page.split('data-testid="social-worker-error">')[1:]
+    assert [e.split("<")[0] for e in errors] == ["请在街道总工会和行业工会联合会中选择一个。"]
+    for label in ("姓名", "街道总工会", "行业工会联合会"):
+        assert f">{label}</label>" in page
+
+
+@pytest.mark.django_db
+def test_a_start_date_in_the_future_is_refused_today_is_allowed(client, admin_user,
+                                                                dawangzhuang):
+    client.force_login(admin_user)
+    with time_machine.travel("2026-03-01 10:00 +0800", tick=False):
+        response = client.post(URL, {"name": "李", "street": dawangzhuang.pk,
+                                     "since": "2026-03-02"})
+        assert response.status_code == 400
+        assert "起始日期不能晚于今天。" in response.content.decode()
+        assert not SocialWorker.objects.exists()
+        response = client.post(URL, {"name": "李", "street": dawangzhuang.pk,
+                                     "since": "2026-03-01"})
+        assert response.status_code == 302
+    assert SocialWorker.objects.get().since == date(2026, 3, 1)
 
 
 @pytest.mark.django_db
