@@ -67,8 +67,14 @@ def development_due(year):
 
 @transaction.atomic
 def development_entitlements_create(*, year, by):
-    """Draft entitlements for the development subsidy; running again creates nothing new."""
+    """Draft entitlements for the development subsidy of a year that has ended (it counts
+    the members who joined in the whole year); running again creates nothing new."""
     _require_admin(by)
+    if year >= timezone.localdate().year:
+        raise ValidationError(_(
+            "The development subsidy counts the members who joined in the whole year: the "
+            "subsidy for %(year)d is made from 1 January %(next)d.") % {
+                "year": year, "next": year + 1})
     settings = programme_year(ProgrammeCode.DEVELOPMENT, year, lock=True)
     created = 0
     for due in development_due(year):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from membership.models import Member, Union, UnionForm, Worker
@@ -31,8 +32,13 @@ def test_development_subsidy_is_100_a_head_capped_at_10000(admin_user, dawangzhu
     assert due["大王庄街道"] == (7, Decimal("700.00"))
     assert due["大直沽街道"] == (130, Decimal("10000.00"))
     assert due["中山门街道"] == (0, Decimal("0.00"))
-    assert development_entitlements_create(year=2026, by=admin_user) == 2
-    assert development_entitlements_create(year=2026, by=admin_user) == 0
+    with time_machine.travel(date(2026, 12, 31)), pytest.raises(ValidationError) as early:
+        development_entitlements_create(year=2026, by=admin_user)
+    assert early.value.messages == [
+        "会员发展工作补贴按全年入会人数计算：2026年的补贴自2027年1月1日起生成。"]
+    with time_machine.travel(date(2027, 1, 1)):
+        assert development_entitlements_create(year=2026, by=admin_user) == 2
+        assert development_entitlements_create(year=2026, by=admin_user) == 0
     assert Entitlement.objects.get(street=dawangzhuang).amount == Decimal("700.00")
 
 

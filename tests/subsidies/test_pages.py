@@ -573,8 +573,14 @@ def test_the_organisation_page_for_the_year(client, admin_user, dawangzhuang_com
     assert "本年度选树对象中非公企业占比：50.00%（目标30%）。" in page
     assert "已达标" in page
     assert "大王庄街道总工会" in page  # no social worker yet: listed
+    assert "本年度尚未结束：表中为截至目前的人数，应发自2027年1月1日起生成。" in page
     response = client.post(reverse("subsidies:development_create"), {"year": 2026},
                            follow=True)
+    assert "2026年的补贴自2027年1月1日起生成。" in _messages(response)[0]
+    with time_machine.travel(date(2027, 1, 1)):
+        client.force_login(admin_user)
+        response = client.post(reverse("subsidies:development_create"), {"year": 2026},
+                               follow=True)
     assert "已生成1条会员发展工作补贴。" in _messages(response)
     response = client.post(reverse("subsidies:model_home_awards_create"), {"year": 2026},
                            follow=True)
