@@ -165,8 +165,15 @@ def _shown_state():
 
 # A member's entitlement is paid to the member's own card (plan §三): without a bound card
 # (Member.card_hmac empty) it waits, still approved, for a later batch.
-CARD_BOUND = Q(member__card_hmac__isnull=False)
 WAITING_FOR_CARD = Q(member__isnull=False, member__card_hmac__isnull=True)
+
+
+def _member_without_card():
+    """The entitlement's member, if it has no bound card: as an anti-join, a batch of all
+    of a year's entitlements looks only at the few cardless members, not at every one."""
+    from membership.models import Member
+
+    return Member.objects.filter(pk=OuterRef("member_id"), card_hmac__isnull=True)
 
 
 class EntitlementQuerySet(ScopedQuerySet):
@@ -200,7 +207,7 @@ class EntitlementQuerySet(ScopedQuerySet):
     def card_bound(self):
         """Members' entitlements whose member has a bound member service card: the only
         ones a batch may pay (plan §三: 发放至本人会员服务卡)."""
-        return self.for_members().filter(CARD_BOUND)
+        return self.for_members().exclude(Exists(_member_without_card()))
 
     def waiting_for_card(self):
         """Members' entitlements whose member has no bound card yet (待绑卡)."""

@@ -321,15 +321,6 @@ def batch_waiting_for_card(*, user, programme="", year=None):
              "waiting": row["waiting"]} for row in rows]
 
 
-def batch_creatable(*, programme, year):
-    """How many entitlements of a programme and year a new batch would take (members'
-    only with a bound card, as services.batch_create takes them)."""
-    payable = Entitlement.objects.filter(programme_id=programme, year=year).payable()
-    if programme in INDIVIDUAL_PROGRAMMES:
-        return payable.card_bound().count()
-    return payable.count()
-
-
 def result_upload_get(*, user, pk):
     return get_object_or_404(ResultUpload.objects.for_user(user).select_related(
         "batch", "uploaded_by"), pk=pk)
