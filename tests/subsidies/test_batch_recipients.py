@@ -230,8 +230,10 @@ def test_the_batch_detail_names_the_recipient_organisation(
     page = client.get(reverse("subsidies:batch_detail", args=[batch.pk])).content.decode()
     assert 'data-testid="line-recipient">大王庄街道总工会<' in page
     assert f'data-testid="line-recipient">{property_federation.name}<' in page
-    assert "由区财政向下列收款单位转账拨付" in page and "<th>收款单位</th>" in page
+    assert "由区总工会财务向下列收款单位转账拨付" in page and "<th>收款单位</th>" in page
     assert "<th>卡号</th>" not in page and "<th>身份证号</th>" not in page
+    upload = client.get(reverse("subsidies:batch_result_upload", args=[batch.pk]))
+    assert f"导入{batch.number}的财务划款结果" in upload.content.decode()
 
 
 @pytest.mark.django_db
