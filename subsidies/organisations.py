@@ -159,15 +159,19 @@ def founding_rebate_record(*, union, year, amount, by):
 def model_home_share(year):
     """The non-public share of the year's model-home selections, exact, and whether it
     reaches 30%."""
+    # Non-public as the award sees it: a home without a chosen union by its tick, one with
+    # a union by that union (a tick on another union, made before the list was limited,
+    # does not count).
+    non_public = Q(non_public=True) & (
+        Q(union__isnull=True) | Q(union__in=non_public_enterprise_unions().values("pk")))
     counts = ModelHomeSelection.objects.filter(year=year).aggregate(
-        total=Count("pk"), non_public=Count("pk", filter=Q(non_public=True)))
+        total=Count("pk"), non_public=Count("pk", filter=non_public))
     if not counts["total"]:
         return None, False
     share = Fraction(counts["non_public"], counts["total"])
     return share, share >= MODEL_HOME_TARGET_SHARE
 
 
-@transaction.atomic
 def non_public_enterprise_unions():
     """The unions of non-public enterprises (an enterprise union whose own unit is one):
     those that receive the model-home award (SPEC §6.2)."""
@@ -175,6 +179,7 @@ def non_public_enterprise_unions():
                                 own_units__kind=UnitKind.NON_PUBLIC_ENTERPRISE).distinct()
 
 
+@transaction.atomic
 def model_home_selection_add(*, year, name, by, union=None, non_public=False):
     """Record one of the year's model-home selections (all of them, for the share). A
     selection with a union is non-public when, and only when, the union is a non-public

@@ -36,9 +36,10 @@ def _file_queued(batch):
     return batch.state == BatchState.APPROVED and bool(cache.get(_file_queued_key(batch)))
 
 
-def _may_download(user):
-    """The payment file holds full card numbers: the office only, with the permission."""
-    return user.role == Role.ADMIN and user.can_see_full_pii
+def _may_download(user, batch):
+    """The office only; a member batch's file holds full card numbers, so it also needs the
+    permission to see them (an organisation batch's transfer list holds none)."""
+    return user.role == Role.ADMIN and (user.can_see_full_pii or batch.pays_organisations)
 
 
 @office_page()
@@ -131,7 +132,7 @@ def batch_detail(request, pk):
         "failed_unpaid": failed,
         "failed_lines": failed_lines,
         "can_act": request.user.role == Role.ADMIN,
-        "can_download": _may_download(request.user),
+        "can_download": _may_download(request.user, batch),
         "line_statuses": LineStatus.choices,
     })
 
@@ -175,7 +176,7 @@ def batch_payment_file(request, pk):
 @require_GET
 def batch_download(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
-    if not _may_download(request.user):
+    if not _may_download(request.user, batch):
         raise PermissionDenied
     if not batch.payment_file or batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise Http404
@@ -231,7 +232,7 @@ def batch_retry_failed(request, pk):
         new = services.batch_create(by=request.user,
                                     queryset=selectors.batch_failed_entitlements(batch))
     except ValidationError as error:
-        if error.code == "waiting_for_card":
+        if getattr(error, "code", None) == "waiting_for_card":
             messages.error(request, " ".join(error.messages))
         else:
             messages.error(request, _("No failed line of this batch is waiting to be paid "

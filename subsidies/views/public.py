@@ -55,9 +55,9 @@ def identification_failed_message():
 
 
 def _timed_out(request):
-    """Whether the session holds an identification whose time has run out."""
+    """The member of an identification in the session whose time has run out, or None."""
     data = request.session.get(SESSION_MEMBER)
-    return bool(data) and data.get("until", 0) < time.time()
+    return data["id"] if data and data.get("until", 0) < time.time() else None
 
 
 def _identified(request):
@@ -117,16 +117,20 @@ def spring_return(request):
         if timed_out and claim_posted:
             if rate_limited(request, "claim"):
                 return too_many(request)
-            request.session[SESSION_TYPED_CLAIM] = {
-                name: str(request.POST.get(name, ""))[:40] for name in TYPED_CLAIM_FIELDS}
+            typed = {name: str(request.POST.get(name, ""))[:40] for name in TYPED_CLAIM_FIELDS}
+            # Whose it was: given back only to the same member (a shared phone or kiosk).
+            typed["member"] = timed_out
+            request.session[SESSION_TYPED_CLAIM] = typed
         return _identify(request, purpose="spring_return",
-                         timed_out=timed_out and claim_posted)
+                         timed_out=bool(timed_out) and claim_posted)
     done = None
     if request.method == "GET" and SESSION_LAST_CLAIM in request.session:
         done = selectors.member_claim_get(member=member,
                                           pk=request.session.pop(SESSION_LAST_CLAIM))
     posted = request.method == "POST" and request.POST.get("step") == "claim"
     typed = request.session.pop(SESSION_TYPED_CLAIM, None) if not posted else None
+    if typed and typed.pop("member", None) != member.pk:
+        typed = None  # typed by someone else before this member identified
     form = SpringReturnClaimForm(request.POST if posted else None, initial=typed)
     quota_full = False
     if posted:

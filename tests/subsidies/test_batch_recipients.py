@@ -116,7 +116,7 @@ def test_when_every_approved_entitlement_waits_for_a_card_the_refusal_says_so(
 
 
 @pytest.mark.django_db
-def test_the_batch_list_counts_who_waits_for_a_card_in_one_query(
+def test_the_batch_list_counts_who_waits_for_a_card_in_two_grouped_queries(
         client, admin_user, carded, cardless, property_federation,
         django_assert_max_num_queries):
     _approve_universal(admin_user)
@@ -128,10 +128,10 @@ def test_the_batch_list_counts_who_waits_for_a_card_in_one_query(
     client.force_login(admin_user)
     url = reverse("subsidies:batch_list")
     client.get(url)  # the session and the user, read once
-    with django_assert_max_num_queries(5) as queries:
+    with django_assert_max_num_queries(6) as queries:
         response = client.get(url)
     waiting = [q["sql"] for q in queries.captured_queries if "card_hmac" in q["sql"]]
-    assert len(waiting) == 1  # every programme and year in one grouped query
+    assert len(waiting) == 1  # every programme and year's waiting ones in one grouped query
     assert [(r["programme_id"], r["year"], r["ready"], r["waiting"])
             for r in response.context["waiting"]] == [
         ("UNIVERSAL", 2026, 3, 2), ("INDUSTRY_GRANT", 2026, 1, 0)]
@@ -220,6 +220,30 @@ def test_an_organisation_batch_has_a_transfer_list_naming_the_organisations(
     assert (report.paid, report.failed, report.errors) == (2, 1, [])
     assert set(batch.lines.values_list("status", flat=True)) == {LineStatus.PAID,
                                                                 LineStatus.FAILED}
+
+
+@pytest.mark.django_db
+def test_an_organisation_batch_is_downloaded_without_the_full_pii_permission(
+        client, admin_user, second_admin, leader, organisation_entitlements):
+    """The transfer list holds no card or ID number: any office user may download it (the
+    download still logged); a member batch's file still needs the permission."""
+    from accounts.models import AccessLog, User
+    from accounts.services import user_upsert
+
+    batch = batch_create(by=admin_user, queryset=Entitlement.objects.all())
+    batch_approve(batch=batch, by=second_admin)
+    batch_payment_file(batch=batch, by=second_admin)
+    clerk = user_upsert(username="office_li", role="admin", password="x-secret-123")
+    User.objects.filter(pk=clerk.pk).update(is_superuser=False)
+    assert not User.objects.get(pk=clerk.pk).can_see_full_pii
+    client.force_login(clerk)
+    page = client.get(reverse("subsidies:batch_detail", args=[batch.pk])).content.decode()
+    assert 'data-testid="download"' in page and "download-needs-pii" not in page
+    response = client.get(reverse("subsidies:batch_download", args=[batch.pk]))
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(user=clerk, target_id=batch.pk).exists()
+    client.force_login(leader)
+    assert client.get(reverse("subsidies:batch_download", args=[batch.pk])).status_code == 403
 
 
 @pytest.mark.django_db

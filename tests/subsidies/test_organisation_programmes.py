@@ -96,11 +96,11 @@ def test_model_home_awards_and_the_non_public_share(admin_user, non_public_union
     ModelHomeSelection.objects.create(year=2026, name=union_dawangzhuang_property.name,
                                       union=union_dawangzhuang_property, non_public=True)
     ModelHomeSelection.objects.create(year=2026, name="非公小家", non_public=True)
-    # Ticked non-public before the union list was limited: counted, never awarded.
+    # Ticked non-public before the union list was limited: neither counted nor awarded.
     ModelHomeSelection.objects.create(year=2026, name=community_union.name,
                                       union=community_union, non_public=True)
     share, meets = model_home_share(2026)
-    assert share == Fraction(3, 9) and meets
+    assert share == Fraction(2, 9) and not meets
     assert model_home_awards_create(year=2026, by=admin_user) == 1
     assert model_home_awards_create(year=2026, by=admin_user) == 0
     award = Entitlement.objects.get(programme_id="MODEL_HOME")

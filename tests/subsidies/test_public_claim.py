@@ -149,7 +149,8 @@ def test_a_claim_posted_after_the_identification_ran_out_keeps_what_was_typed(
     assert 'data-testid="identification-timed-out"' in page and "已经过期，申请未提交" in page
     assert not Entitlement.objects.exists()
     kept = client.session[SESSION_TYPED_CLAIM]
-    assert kept == {"fare": "235.50", "ticket_number": "g1234-0567", "trip_date": "2026-02-25"}
+    assert kept == {"fare": "235.50", "ticket_number": "g1234-0567", "trip_date": "2026-02-25",
+                    "member": member.pk}
     stored = str(dict(client.session.items()))
     assert member.worker.id_number not in stored and member.card_number[-6:] not in stored
 
@@ -160,6 +161,22 @@ def test_a_claim_posted_after_the_identification_ran_out_keeps_what_was_typed(
         assert f'value="{typed}"' in page
     assert SESSION_TYPED_CLAIM not in client.session
     assert _claim(client).status_code == 302 and Entitlement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_what_one_member_typed_is_not_shown_to_the_next_on_the_same_phone(
+        client, member, dawangzhuang_community, _frozen_today):
+    (other,) = make_members(1, community=dawangzhuang_community, seed=22)
+    _identify(client, member)
+    client.get(CLAIM)
+    _frozen_today.shift(11 * 60)
+    _claim(client)  # ran out: the fare, ticket and date kept for this member
+    assert _identify(client, other).status_code == 302
+    page = client.get(CLAIM).content.decode()
+    assert 'data-testid="claim-form"' in page
+    for typed in ("235.50", "g1234-0567"):
+        assert f'value="{typed}"' not in page
+    assert SESSION_TYPED_CLAIM not in client.session
 
 
 @pytest.mark.django_db
