@@ -111,12 +111,17 @@ def spring_return_check(member, *, settings, trip_date, fare, on):
     return spring_return_terms(member, settings=settings, trip_date=trip_date, fare=fare, on=on)
 
 
+def spring_return_opened(settings):
+    """Whether claims under the year's settings are open: a new year's settings are not
+    until the office has set its dates."""
+    return None not in (settings.spring_festival, settings.window_start, settings.window_end)
+
+
 def spring_return_terms(member, *, settings, trip_date, fare, on):
     """spring_return_check without its first question, whether the membership is active on
     `on`: for a caller that asks it in the statement taking the seat (active_membership)."""
-    if None in (settings.spring_festival, settings.window_start, settings.window_end):
-        # A new year's settings before the office has set its dates.
-        raise NotEligible(_("Claims for %(year)d are not open yet.") % {"year": settings.year})
+    if not spring_return_opened(settings):
+        raise NotEligible(_("Claims for %(year)s are not open yet.") % {"year": settings.year})
     _check_out_of_town(member, _("This subsidy is for members whose hukou is outside "
                                  "Tianjin."))
     if member.joined_on >= settings.spring_festival:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from membership.identifiers import clean_resident_id, normalise_text
 from membership.models import Member, MemberStatus
 from membership.pii import mask_card, mask_id, pii_hmac
-from subsidies import organisations, services
+from subsidies import organisations, rules, services
 from subsidies.models import (
     SKILL_PROGRAMMES,
     Batch,
@@ -72,8 +72,7 @@ def spring_return_open(on=None):
     on = on or timezone.localdate()
     settings = ProgrammeYear.objects.filter(programme_id=ProgrammeCode.SPRING_RETURN,
                                             year=on.year).first()
-    if settings is None or None in (settings.spring_festival, settings.window_start,
-                                    settings.window_end):
+    if settings is None or not rules.spring_return_opened(settings):
         return None
     return settings
 
