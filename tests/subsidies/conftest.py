@@ -4,6 +4,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 
 from membership import fakes
 from membership.models import Member, Union, UnionForm, UnionSpan, Worker
@@ -58,3 +59,14 @@ def non_public_union(unit_dawangzhuang_property, union_dawangzhuang_property):
     Unit.objects.filter(pk=unit_dawangzhuang_property.pk).update(
         union=union_dawangzhuang_property)
     return union_dawangzhuang_property
+
+
+# A day of the 2026 spring-return window (Spring Festival 02-17, window until 03-19).
+SPRING_DAY = "2026-03-01 10:00 +0800"
+
+
+@pytest.fixture
+def spring_day():
+    """The clock stopped on SPRING_DAY."""
+    with time_machine.travel(SPRING_DAY, tick=False) as traveller:
+        yield traveller

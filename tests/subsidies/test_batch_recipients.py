@@ -7,7 +7,6 @@ import random
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -26,14 +25,10 @@ from subsidies.services import (
 )
 from tests.subsidies.conftest import make_members
 
-NOW = "2026-03-01 10:00 +0800"
 WAITING_2 = "另有2条已审批记录待绑卡，会员绑定会员服务卡后由以后的批次发放。"
 
 
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("spring_day")
 
 
 @pytest.fixture

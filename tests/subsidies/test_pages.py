@@ -38,13 +38,9 @@ from subsidies.services import (
 from tests.subsidies.conftest import make_members
 from tests.subsidies.pages import eager_tasks, empty_cache, result_file  # noqa: F401
 
-NOW = "2026-03-01 10:00 +0800"
 
 
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("spring_day")
 
 
 @pytest.fixture
