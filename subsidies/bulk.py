@@ -220,16 +220,7 @@ _CLAIM_ATTNAMES = [f.attname for f in _CLAIM_FIELDS]
 _CREATED_AT = _CLAIM_ATTNAMES.index("created_at")
 
 
-def _default_of(field):
-    """A callable giving the field's default: the value itself when it is not callable
-    (read once), else the field's own."""
-    if field.has_default() and callable(field.default):
-        return field.get_default
-    value = field.get_default()
-    return lambda: value
-
-
-_CLAIM_DEFAULTS = {f.attname: _default_of(f) for f in _CLAIM_FIELDS}
+_CLAIM_DEFAULTS = {f.attname: f.get_default for f in _CLAIM_FIELDS}
 
 
 def _execute_prepared(db, cursor, sql, name, params):

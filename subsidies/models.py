@@ -165,9 +165,6 @@ def _shown_state():
 
 # A member's entitlement is paid to the member's own card (plan §三): without a bound card
 # (Member.card_hmac empty) it waits, still approved, for a later batch.
-WAITING_FOR_CARD = Q(member__isnull=False, member__card_hmac__isnull=True)
-
-
 def _member_without_card():
     """The entitlement's member, if it has no bound card: as an anti-join, a batch of all
     of a year's entitlements looks only at the few cardless members, not at every one."""
@@ -211,7 +208,7 @@ class EntitlementQuerySet(ScopedQuerySet):
 
     def waiting_for_card(self):
         """Members' entitlements whose member has no bound card yet (待绑卡)."""
-        return self.for_members().filter(WAITING_FOR_CARD)
+        return self.for_members().filter(member__card_hmac__isnull=True)
 
 
 class Entitlement(models.Model):

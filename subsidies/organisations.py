@@ -65,12 +65,17 @@ def development_due(year):
     return dues
 
 
+def development_open(year):
+    """Whether the development subsidy of `year` can be made: once the year has ended."""
+    return year < timezone.localdate().year
+
+
 @transaction.atomic
 def development_entitlements_create(*, year, by):
     """Draft entitlements for the development subsidy of a year that has ended (it counts
     the members who joined in the whole year); running again creates nothing new."""
     _require_admin(by)
-    if year >= timezone.localdate().year:
+    if not development_open(year):
         raise ValidationError(_(
             "The development subsidy counts the members who joined in the whole year: the "
             "subsidy for %(year)d is made from 1 January %(next)d.") % {

@@ -50,7 +50,7 @@ def batch_list(request):
     chosen = BatchCreateForm(request.GET, years=years) if request.GET else None
     if chosen is not None and chosen.is_valid():
         programme, year = chosen.cleaned_data["programme"], chosen.cleaned_data["year"]
-        form = BatchCreateForm(initial={"programme": programme, "year": year}, years=years)
+        form = chosen
     else:
         programme, year = "", None
         form = BatchCreateForm(years=years)
@@ -67,7 +67,7 @@ def batch_list(request):
 
 def _waiting_message(batch):
     """The part of a success message about entitlements left out for want of a card."""
-    n = getattr(batch, "waiting_for_card", 0)
+    n = batch.waiting_for_card  # set by services.batch_create
     if not n:
         return ""
     return " " + ngettext(

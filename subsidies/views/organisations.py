@@ -61,8 +61,7 @@ def _page(request, year, years, *, status=200, **forms):
         "year": year,
         "years": years,
         "can_act": request.user.role == Role.ADMIN,
-        # The development subsidy counts the whole year's members: made once it has ended.
-        "development_open": year is not None and year < timezone.localdate().year,
+        "development_open": year is not None and organisations.development_open(year),
         "grant_form": forms.get("grant_form") or IndustryGrantForm(),
         "rebate_error": rebate_error,
         "selection_form": forms.get("selection_form") or ModelHomeSelectionForm(),

@@ -54,18 +54,20 @@ def identification_failed_message():
              "your member service card.")
 
 
-def _timed_out(request):
-    """The member of an identification in the session whose time has run out, or None."""
+def _identification(request):
+    """The identified member (None without a current identification), and the member id
+    of an identification whose time has run out (else None); the latter is forgotten."""
     data = request.session.get(SESSION_MEMBER)
-    return data["id"] if data and data.get("until", 0) < time.time() else None
+    if not data:
+        return None, None
+    if data.get("until", 0) < time.time():
+        request.session.pop(SESSION_MEMBER, None)
+        return None, data["id"]
+    return selectors.member_active_get(data["id"]), None
 
 
 def _identified(request):
-    data = request.session.get(SESSION_MEMBER)
-    if not data or data.get("until", 0) < time.time():
-        request.session.pop(SESSION_MEMBER, None)
-        return None
-    return selectors.member_active_get(data["id"])
+    return _identification(request)[0]
 
 
 def _remember(request, member):
@@ -110,11 +112,10 @@ def _identify(request, *, purpose, timed_out=False):
 
 
 def spring_return(request):
-    timed_out = _timed_out(request)
-    member = _identified(request)
+    member, timed_out = _identification(request)
+    posted = request.method == "POST" and request.POST.get("step") == "claim"
     if member is None:
-        claim_posted = request.method == "POST" and request.POST.get("step") == "claim"
-        if timed_out and claim_posted:
+        if timed_out and posted:
             if rate_limited(request, "claim"):
                 return too_many(request)
             typed = {name: str(request.POST.get(name, ""))[:40] for name in TYPED_CLAIM_FIELDS}
@@ -122,12 +123,11 @@ def spring_return(request):
             typed["member"] = timed_out
             request.session[SESSION_TYPED_CLAIM] = typed
         return _identify(request, purpose="spring_return",
-                         timed_out=bool(timed_out) and claim_posted)
+                         timed_out=bool(timed_out) and posted)
     done = None
     if request.method == "GET" and SESSION_LAST_CLAIM in request.session:
         done = selectors.member_claim_get(member=member,
                                           pk=request.session.pop(SESSION_LAST_CLAIM))
-    posted = request.method == "POST" and request.POST.get("step") == "claim"
     typed = request.session.pop(SESSION_TYPED_CLAIM, None) if not posted else None
     if typed and typed.pop("member", None) != member.pk:
         typed = None  # typed by someone else before this member identified
