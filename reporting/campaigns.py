@@ -115,15 +115,6 @@ def on_track_from(below):
     return None if below is None else below == 0
 
 
-def on_track(*, rate, start_rate, campaign, day):
-    """Whether a scope's rate (a reporting.rates.Rate) is on the straight line today.
-
-    An empty scope is neither on nor off track: None.
-    """
-    return on_track_from(shortfall(rate=rate, start_rate=start_rate, campaign=campaign,
-                                   day=day))
-
-
 def days_left(campaign, day):
     milestone = campaign.next_milestone(day)
     return None if milestone is None else (milestone.on - day).days

@@ -192,23 +192,6 @@ def rates_by_scope(day, kinds):
     return tuple(out)
 
 
-def migrant_rates(day, by="district"):
-    """{scope key (None for the district): migrant Rate} of the scopes of `by` with any
-    worker."""
-    field = _WORKER_FIELD[by]
-    return {values[0] if field else None: rate
-            for values, rate in migrant_groups(day, (field,) if field else ()).items()}
-
-
-def founding_rates(day, by="district"):
-    """{scope key (None for the district): founding Rate}, or None for occupation groups."""
-    field = _UNIT_FIELD[by]
-    if field is None and by != "district":
-        return None
-    return {values[0] if field else None: rate
-            for values, rate in founding_groups(day, (field,) if field else ()).items()}
-
-
 def rank(items, order, *, ranked=lambda item: True):
     """[(item, rank)], the highest `order(item)` (a tuple of exact fractions, compared in
     turn) first: competition ranks (1, 2, 2, 4), equal orders sharing a rank and keeping

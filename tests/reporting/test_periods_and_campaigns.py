@@ -5,9 +5,15 @@ from fractions import Fraction
 
 import pytest
 
-from reporting.campaigns import campaign_for, days_left, expected_rate, on_track
+from reporting.campaigns import campaign_for, days_left, expected_rate, on_track_from, shortfall
 from reporting.periods import last_closed_period, period_of, periods_between
 from reporting.rates import EMPTY, Rate
+
+
+def on_track(*, rate, start_rate, campaign, day):
+    """Whether a scope's rate is on the straight line today, as the dashboard judges it."""
+    return on_track_from(shortfall(rate=rate, start_rate=start_rate, campaign=campaign,
+                                   day=day))
 
 
 @pytest.mark.parametrize("day,start,end", [

@@ -21,11 +21,38 @@ from membership.services import (
     worker_create,
     worker_update,
 )
-from reporting.rates import EMPTY, Rate, founding_rates, migrant_rates, rates_as_of
+from reporting.rates import (
+    _UNIT_FIELD,
+    _WORKER_FIELD,
+    EMPTY,
+    Rate,
+    founding_groups,
+    migrant_groups,
+    rates_as_of,
+)
 
 RNG = random.Random(71)
 JULY_TARGET = Fraction(80, 100)
 TODAY = date(2026, 11, 28)
+
+
+# One rate of each scope of `by`, straight from the grouped counts rates_by_scope adds up.
+def migrant_rates(day, by="district"):
+    """{scope key (None for the district): migrant Rate} of the scopes of `by` with any
+    worker."""
+    field = _WORKER_FIELD[by]
+    return {values[0] if field else None: rate
+            for values, rate in migrant_groups(day, (field,) if field else ()).items()}
+
+
+def founding_rates(day, by="district"):
+    """{scope key (None for the district): founding Rate}, or None for occupation groups."""
+    field = _UNIT_FIELD[by]
+    if field is None and by != "district":
+        return None
+    return {values[0] if field else None: rate
+            for values, rate in founding_groups(day, (field,) if field else ()).items()}
+
 
 
 class TestRate:
