@@ -15,11 +15,14 @@ messages.
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.fields import empty
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 
 class RequestBody(serializers.Serializer):
@@ -46,12 +49,16 @@ class BodyField(serializers.Field):
         return value
 
 
+# Django's and DRF's own checks of text PostgreSQL cannot hold (a NUL, a lone surrogate);
+# their refusal becomes the field's "invalid".
+_STORABLE = (ProhibitNullCharactersValidator(), ProhibitSurrogateCharactersValidator())
+
+
 def _storable(text):
-    if "\x00" in text:
-        return False
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
+        for check in _STORABLE:
+            check(text)
+    except (DjangoValidationError, serializers.ValidationError):
         return False
     return True
 
