@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 
 import pytest
-import time_machine
 import yaml
 from django.test import Client
 from django.urls import reverse
@@ -19,10 +18,7 @@ from tests.subsidies.pages import empty_cache  # noqa: F401
 URL = "/api/v1/spring-return-claims/"
 
 
-@pytest.fixture(autouse=True)
-def _frozen_today(empty_cache):
-    with time_machine.travel("2026-03-01 10:00 +0800", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("empty_cache", "spring_day")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from membership.pii import mask_card
@@ -25,15 +24,13 @@ from subsidies.views.public import SESSION_MEMBER, SESSION_TYPED_CLAIM
 from tests.subsidies.conftest import make_members
 from tests.subsidies.pages import empty_cache  # noqa: F401
 
-NOW = "2026-03-01 10:00 +0800"  # 2026: Spring Festival 02-17, return window until 03-19
 CLAIM = reverse("subsidies:public_spring_return")
 MINE = reverse("subsidies:public_self_service")
 
 
 @pytest.fixture(autouse=True)
-def _frozen_today(empty_cache):
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def _frozen_today(empty_cache, spring_day):
+    return spring_day
 
 
 @pytest.fixture
