@@ -102,7 +102,8 @@ def update_ids(*, ids, values, by, now, only_state=None):
 
 def batch_lines_insert(*, batch, entitlements):
     """Give each entitlement of the queryset `entitlements` (of pk and amount) a line of
-    `batch`, numbered in id order; returns how many lines were made.
+    `batch`, the lines' keys (and so their line ids) in entitlement order; returns how
+    many lines were made.
 
     The entitlements themselves are not written. The queryset is the statement's source as
     it is (no `id IN` on the same table); a line that would make an entitlement's second
@@ -110,15 +111,11 @@ def batch_lines_insert(*, batch, entitlements):
     from subsidies.models import BatchLine
 
     source_sql, source_params = _sql(entitlements)
-    line_table = BatchLine._meta.db_table
-    sql = (
-        f"INSERT INTO {line_table} "
-        f"(batch_id, entitlement_id, line_id, amount, status, failure_reason) "
-        f"SELECT %s, chosen.id, %s || '-' || CASE WHEN n < 1000000 "
-        f"THEN lpad(n::text, 6, '0') ELSE n::text END, chosen.amount, 'pending', '' "
-        f"FROM (SELECT source.id, source.amount, row_number() OVER (ORDER BY source.id) AS n "
-        f"FROM ({source_sql}) AS source(id, amount)) AS chosen")
-    return _execute(sql, [batch.pk, batch.number, *source_params])
+    sql = (f"INSERT INTO {BatchLine._meta.db_table} "
+           f"(batch_id, entitlement_id, amount, status, failure_reason) "
+           f"SELECT %s, source.id, source.amount, 'pending', '' "
+           f"FROM ({source_sql}) AS source(id, amount) ORDER BY source.id")
+    return _execute(sql, [batch.pk, *source_params])
 
 
 def lines_settle(lines):

@@ -410,7 +410,6 @@ class BatchLine(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines",
                               db_index=False)
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
-    line_id = models.CharField(_("line id"), max_length=32)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     status = models.CharField(_("status"), max_length=8, choices=LineStatus.choices,
                               default=LineStatus.PENDING)
@@ -426,9 +425,17 @@ class BatchLine(models.Model):
                                     name="one_live_line_per_entitlement"),
             models.UniqueConstraint(fields=["batch", "entitlement"],
                                     name="entitlement_once_per_batch"),
-            # A constraint rather than unique=True: no second (LIKE) index beside it.
-            models.UniqueConstraint(fields=["line_id"], name="batch_line_id_unique"),
         ]
+
+    @staticmethod
+    def line_id_of(batch_number, pk):
+        """A line's id in the payment file and the bank's result: the batch's number and
+        the line's own key. Unique by the key, so nothing is stored or indexed for it."""
+        return f"{batch_number}-{pk:06d}"
+
+    @property
+    def line_id(self):
+        return self.line_id_of(self.batch.number, self.pk)
 
 
 class ModelHomeSelection(models.Model):

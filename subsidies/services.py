@@ -545,9 +545,7 @@ def batch_create(*, by, queryset):
         if made:
             batch = _batch_new(by)
             BatchLine.objects.bulk_create([
-                BatchLine(batch=batch, entitlement=e, amount=e.amount,
-                          line_id=f"{batch.number}-{i:06d}")
-                for i, e in enumerate(chosen, start=1)
+                BatchLine(batch=batch, entitlement=e, amount=e.amount) for e in chosen
             ], batch_size=CHUNK)
     if not made:
         _nothing_to_batch(waiting)
@@ -614,10 +612,10 @@ def batch_payment_rows(batch):
     """The payment file's rows: line id, full card number, name, amount (for the bank); the
     card decrypted by its field (one key object for the process)."""
     lines = batch.lines.order_by("pk").values_list(
-        "line_id", "entitlement__member__card_number", "entitlement__member__worker__name",
+        "pk", "entitlement__member__card_number", "entitlement__member__worker__name",
         "amount")
-    for line_id, card, name, amount in lines.iterator(chunk_size=CHUNK):
-        yield [line_id, card or "", name or "", amount]
+    for pk, card, name, amount in lines.iterator(chunk_size=CHUNK):
+        yield [BatchLine.line_id_of(batch.number, pk), card or "", name or "", amount]
 
 
 def batch_transfer_rows(batch):

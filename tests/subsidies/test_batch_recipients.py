@@ -279,7 +279,7 @@ def test_retrying_an_organisation_batch_makes_an_organisation_batch(
     batch_payment_file(batch=batch, by=second_admin)
     batch_result_apply(batch=batch, by=second_admin, rows=[
         (3 + i, line_id, "失败", "账户有误", None)
-        for i, line_id in enumerate(batch.lines.values_list("line_id", flat=True))])
+        for i, line_id in enumerate(line.line_id for line in batch.lines.all())])
     client.force_login(second_admin)
     client.post(reverse("subsidies:batch_retry_failed", args=[batch.pk]))
     new = Batch.objects.exclude(pk=batch.pk).get()

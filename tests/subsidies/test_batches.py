@@ -74,7 +74,7 @@ def test_an_entitlement_is_never_in_two_live_lines(admin_user, approved):
     with pytest.raises(IntegrityError), transaction.atomic():
         BatchLine.objects.create(batch=Batch.objects.create(
             number="X-1", created_by=admin_user), entitlement=line.entitlement,
-            amount=line.amount, line_id="X-1-000001")
+            amount=line.amount)
     with pytest.raises(ValidationError):  # nothing approved is left to batch
         batch_create(by=admin_user, queryset=approved)
 
@@ -89,6 +89,9 @@ def test_the_payment_file_has_full_cards_and_is_logged(admin_user, second_admin,
     assert [c.value for c in sheet[2]] == ["明细编号", "会员服务卡号", "姓名", "金额"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 5
+    # Each line's id is the batch's number and the line's key, in line order.
+    assert [r[0] for r in rows] == [f"{batch.number}-{pk:06d}" for pk in
+                                    batch.lines.order_by("pk").values_list("pk", flat=True)]
     cards = {e.member.card_number for e in approved.select_related("member")}
     assert {r[1] for r in rows} == cards  # as text: 19 digits keep every digit
     assert {r[3] for r in rows} == {150}
@@ -101,7 +104,7 @@ def test_the_bank_result_with_two_failures_and_bad_lines(admin_user, second_admi
     batch = batch_create(by=admin_user, queryset=approved)
     batch_approve(batch=batch, by=second_admin)
     batch_payment_file(batch=batch, by=second_admin)
-    ids = list(batch.lines.order_by("pk").values_list("line_id", flat=True))
+    ids = [line.line_id for line in batch.lines.order_by("pk")]
     upload = _result_file([
         (ids[0], "成功", "", 150), (ids[1], "成功", "", "150.00"), (ids[2], "成功", "", None),
         (ids[3], "失败", "卡已挂失", 150), (ids[4], "失败", "户名不符", 150),
@@ -173,7 +176,7 @@ def test_totals_reconcile_to_the_yuan(admin_user, second_admin, approved):
     batch = batch_create(by=admin_user, queryset=approved)
     batch_approve(batch=batch, by=second_admin)
     batch_payment_file(batch=batch, by=second_admin)
-    ids = list(batch.lines.order_by("pk").values_list("line_id", flat=True))
+    ids = [line.line_id for line in batch.lines.order_by("pk")]
     batch_result_apply(batch=batch, by=second_admin, rows=[
         (3 + i, line_id, "成功" if i < 4 else "失败", "", None) for i, line_id in enumerate(ids)])
     (row,) = totals(year=2026)
@@ -203,7 +206,7 @@ def test_an_entitlement_in_a_batch_keeps_its_row_and_cannot_be_rejected(admin_us
         batch_create(by=admin_user, queryset=approved)
     with pytest.raises(IntegrityError), transaction.atomic():
         BatchLine.objects.create(batch=Batch.objects.create(number="X", created_by=admin_user),
-                                 entitlement=entitlement, line_id="X-1", amount=entitlement.amount)
+                                 entitlement=entitlement, amount=entitlement.amount)
 
 
 @pytest.mark.django_db

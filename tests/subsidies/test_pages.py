@@ -81,7 +81,7 @@ def test_the_totals_table_splits_city_and_district_to_the_yuan(client, leader, a
     batch_approve(batch=batch, by=second_admin)
     batch_payment_file(batch=batch, by=second_admin)
     from subsidies.services import batch_result_apply
-    ids = list(batch.lines.order_by("pk").values_list("line_id", flat=True))
+    ids = [line.line_id for line in batch.lines.order_by("pk")]
     batch_result_apply(batch=batch, by=second_admin, rows=[
         (3 + i, line_id, "成功" if i < 3 else "失败", "", None) for i, line_id in enumerate(ids)])
     client.force_login(leader)
@@ -468,7 +468,7 @@ def test_an_admin_without_the_full_pii_permission_is_told_why_there_is_no_downlo
 def test_the_bank_result_report_and_the_failed_lines_in_a_new_batch(
         client, admin_user, second_admin, sent_batch, eager_tasks,
         django_capture_on_commit_callbacks):
-    ids = list(sent_batch.lines.order_by("pk").values_list("line_id", flat=True))
+    ids = [line.line_id for line in sent_batch.lines.order_by("pk")]
     client.force_login(second_admin)
     upload_url = reverse("subsidies:batch_result_upload", args=[sent_batch.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -519,7 +519,7 @@ def test_a_bad_result_file_is_refused_next_to_the_field(client, second_admin, se
 def test_a_result_upload_in_progress_shows_the_poller(client, second_admin, sent_batch,
                                                       django_capture_on_commit_callbacks):
     client.force_login(second_admin)
-    ids = list(sent_batch.lines.values_list("line_id", flat=True))
+    ids = [line.line_id for line in sent_batch.lines.all()]
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("subsidies:batch_result_upload", args=[sent_batch.pk]),
                                {"file": result_file([(ids[0], "成功", "", None)])})

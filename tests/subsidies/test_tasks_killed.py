@@ -91,7 +91,7 @@ def test_a_result_import_killed_midway_and_run_again(organisation_structure, adm
     batch = batch_create(by=admin_user, queryset=entitlements)
     batch_approve(batch=batch, by=second_admin)
     batch = batch_payment_file(batch=batch, by=second_admin)
-    line_ids = list(batch.lines.order_by("pk").values_list("line_id", flat=True))
+    line_ids = [line.line_id for line in batch.lines.order_by("pk")]
 
     worker = _start_worker(_worker_env(django_settings.MEDIA_ROOT))
     try:
