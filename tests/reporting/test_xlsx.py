@@ -2,6 +2,8 @@
 as such; its fast row path writes the same workbook as openpyxl's own cell writer."""
 
 import io
+import zipfile
+import zlib
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ import openpyxl
 import pytest
 from openpyxl import load_workbook
 
+from reporting import xlsx
 from reporting.xlsx import Column, write_xlsx
 
 COLUMNS = [Column("名称", 20), Column("人数", 8, "int"), Column("金额", 12, "money"),
@@ -77,3 +80,18 @@ def test_many_rows_stream_through():
     sheet = _write("fast", rows)
     assert sheet.max_row == 5002
     assert sheet["A5002"].value == "单位4999" and sheet["B5002"].value == 4999
+
+
+def test_the_parts_are_deflated_at_our_level_and_the_workbook_dated():
+    stream = io.BytesIO()
+    write_xlsx(stream, title="测试报表", scope="全区", as_of=date(2026, 5, 20), columns=COLUMNS,
+               rows=iter(ROWS * 50), sheet_name="测试")
+    with zipfile.ZipFile(stream) as archive:
+        sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+        assert sheet.compress_type == zipfile.ZIP_DEFLATED
+        assert sheet.compress_size < sheet.file_size / 3
+        raw = archive.read(sheet.filename)
+    level = zlib.compressobj(xlsx.ZIP_LEVEL, zlib.DEFLATED, -15)
+    assert sheet.compress_size == len(level.compress(raw) + level.flush())
+    stream.seek(0)
+    assert load_workbook(stream).properties.modified is not None
