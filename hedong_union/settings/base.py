@@ -308,6 +308,14 @@ APPLICATIONS_MAX_BODY_BYTES = 64 * 1024
 APPLICATIONS_PUBLIC_BASE_URL = env("APPLICATIONS_PUBLIC_BASE_URL", default="")
 
 # ---------------------------------------------------------------------------
+# Change history (django-simple-history, SPEC §8)
+# ---------------------------------------------------------------------------
+# History is read one object at a time, through its `id` index; an index on the change
+# date alone served no query and cost every write (the bulk paths write a history row for
+# each row they change: docs/decisions.md).
+SIMPLE_HISTORY_DATE_INDEX = False
+
+# ---------------------------------------------------------------------------
 # Portal
 # ---------------------------------------------------------------------------
 # Password of the demo users made by `seed_demo` (never used in production).
