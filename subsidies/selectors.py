@@ -92,9 +92,11 @@ class SelfService:
 
 def member_self_service(member):
     """What a member sees of their own money: entitlements and payments, card masked. A
-    draft is the office's working copy of a rule run, not yet anything due: never shown."""
+    draft is the office's working copy of a rule run, not yet anything due, and a cancelled
+    one a draft the office withdrew: neither is shown."""
     entitlements = list(Entitlement.objects.filter(member=member)
-                        .exclude(state=EntitlementState.DRAFT).select_related("programme")
+                        .exclude(state__in=[EntitlementState.DRAFT, EntitlementState.CANCELLED])
+                        .select_related("programme")
                         .with_batch_state().order_by("-year", "-created_at"))
     payments = list(BatchLine.objects.filter(entitlement__member=member)
                     .exclude(status=LineStatus.PENDING)

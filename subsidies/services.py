@@ -298,6 +298,9 @@ def _free_seats(entitlements):
 
 @transaction.atomic
 def entitlement_reject(*, entitlement, by, reason):
+    """Reject an entitlement not yet in a batch, with the reason. A draft (the office's
+    working copy of a rule run, never submitted nor shown to the member) is withdrawn
+    instead: cancelled, the reason kept, and the member's own page never shows it."""
     _require_admin(by)
     reason = (reason or "").strip()
     if not reason:
@@ -306,8 +309,9 @@ def entitlement_reject(*, entitlement, by, reason):
     entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
     if entitlement.shown_state not in REJECTABLE_STATES:
         raise ValidationError(_("Only an entitlement not yet in a batch can be rejected."))
-    entitlement.state, entitlement.reject_reason = EntitlementState.REJECTED, reason
-    entitlement.decided_by = by
+    entitlement.state = (EntitlementState.CANCELLED if entitlement.state == EntitlementState.DRAFT
+                         else EntitlementState.REJECTED)
+    entitlement.reject_reason, entitlement.decided_by = reason, by
     entitlement._history_user = by
     entitlement.save(update_fields=["state", "reject_reason", "decided_by"])
     if entitlement.programme_id == ProgrammeCode.SPRING_RETURN:

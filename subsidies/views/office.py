@@ -24,7 +24,7 @@ from subsidies.forms import (
     RejectForm,
     YearForm,
 )
-from subsidies.models import REJECTABLE_STATES, ProgrammeCode
+from subsidies.models import REJECTABLE_STATES, EntitlementState, ProgrammeCode
 from subsidies.views.access import office_page
 
 PAGE_SIZE = 50
@@ -224,13 +224,18 @@ def entitlement_reject(request, pk):
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.entitlement_reject(entitlement=entitlement, by=request.user,
-                                        reason=form.cleaned_data["reason"])
+            done = services.entitlement_reject(entitlement=entitlement, by=request.user,
+                                               reason=form.cleaned_data["reason"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Entitlement %(number)s rejected.")
-                             % {"number": entitlement.number})
+            if done.state == EntitlementState.CANCELLED:
+                messages.success(request, _("Draft entitlement %(number)s withdrawn "
+                                            "(cancelled): the member never sees it.")
+                                 % {"number": entitlement.number})
+            else:
+                messages.success(request, _("Entitlement %(number)s rejected.")
+                                 % {"number": entitlement.number})
             return redirect(f"{reverse('subsidies:entitlement_list')}"
                             f"?programme={entitlement.programme_id}&year={entitlement.year}")
     return render(request, "subsidies/entitlement_reject.html", {

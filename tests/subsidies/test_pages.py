@@ -358,6 +358,22 @@ def test_an_entitlement_already_rejected_shows_no_reject_form(client, admin_user
 
 
 @pytest.mark.django_db
+def test_rejecting_a_draft_withdraws_it_and_says_so(client, admin_user, members):
+    universal_run(year=2026, by=admin_user)
+    draft = Entitlement.objects.filter(state="draft").order_by("pk").first()
+    client.force_login(admin_user)
+    url = reverse("subsidies:entitlement_reject", args=[draft.pk])
+    page = _text(client.get(url))
+    assert "驳回即撤回" in page and 'name="reason"' in page
+    response = client.post(url, {"reason": "重复登记"}, follow=True)
+    assert f"草稿应发 {draft.number} 已撤回（已取消），会员不会看到。" in _messages(response)
+    draft.refresh_from_db()
+    assert (draft.state, draft.reject_reason) == ("cancelled", "重复登记")
+    page = _text(client.get(url))
+    assert "该草稿已从规则运行中撤回，无需再操作。" in page and 'name="reason"' not in page
+
+
+@pytest.mark.django_db
 def test_an_entitlement_in_a_batch_says_it_can_no_longer_be_rejected(client, admin_user,
                                                                      approved):
     batched = approved.order_by("pk").first()

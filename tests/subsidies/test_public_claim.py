@@ -16,6 +16,7 @@ from subsidies.services import (
     batch_create,
     batch_payment_file,
     batch_result_apply,
+    entitlement_reject,
     entitlements_approve,
     entitlements_submit,
     universal_run,
@@ -448,6 +449,29 @@ def test_the_member_never_sees_a_draft(client, member, admin_user):
     entitlements_submit(queryset=Entitlement.objects.all(), by=admin_user)
     page = client.get(MINE).content.decode()
     assert draft.number in page and "待审批" in page
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_draft_is_never_shown_but_a_rejected_entitlement_is(client, member,
+                                                                       admin_user):
+    universal_run(year=2026, by=admin_user)
+    draft = Entitlement.objects.get(member=member)
+    withdrawn = entitlement_reject(entitlement=draft, by=admin_user, reason="内部核查：重复登记")
+    assert (withdrawn.state, withdrawn.reject_reason) == (EntitlementState.CANCELLED,
+                                                         "内部核查：重复登记")
+    assert draft.history.latest().history_type == "~"
+    _identify(client, member, url=MINE)
+    page = client.get(MINE).content.decode()
+    assert draft.number not in page and "内部核查" not in page and "已取消" not in page
+    # Run again: the member gets a new draft, submitted, then rejected on review: shown.
+    universal_run(year=2026, by=admin_user)
+    again = Entitlement.objects.get(member=member, state=EntitlementState.DRAFT)
+    entitlements_submit(queryset=Entitlement.objects.filter(pk=again.pk), by=admin_user)
+    rejected = entitlement_reject(entitlement=again, by=admin_user, reason="会籍已终止")
+    assert rejected.state == EntitlementState.REJECTED
+    page = client.get(MINE).content.decode()
+    assert again.number in page and "已驳回" in page and "会籍已终止" in page
+    assert draft.number not in page
 
 
 @pytest.mark.django_db
