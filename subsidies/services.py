@@ -612,14 +612,19 @@ RESULT_OK, RESULT_FAILED = "成功", "失败"
 TRANSFER_FILE_COLUMNS = ("明细编号", "收款单位", "金额")
 
 
-def batch_payment_rows(batch):
-    """The payment file's rows: line id, full card number, name, amount (for the bank); the
-    card decrypted by its field (one key object for the process)."""
-    lines = batch.lines.order_by("pk").values_list(
+def batch_payment_rows(batch, *, without_card):
+    """The payment file's rows: line id, full card number, name, amount (for the bank), of
+    the lines awaiting the bank; the card decrypted by its field (one key object for the
+    process). A line whose member has no bound card (unbound since the batch was made) is
+    left out and its key added to the list `without_card`."""
+    lines = batch.lines.filter(status=LineStatus.PENDING).order_by("pk").values_list(
         "pk", "entitlement__member__card_number", "entitlement__member__worker__name",
         "amount")
     for pk, card, name, amount in lines.iterator(chunk_size=CHUNK):
-        yield [BatchLine.line_id_of(batch.number, pk), card or "", name or "", amount]
+        if not card:
+            without_card.append(pk)
+            continue
+        yield [BatchLine.line_id_of(batch.number, pk), card, name or "", amount]
 
 
 def batch_transfer_rows(batch):
@@ -633,9 +638,14 @@ def batch_transfer_rows(batch):
 
 @transaction.atomic
 def batch_payment_file(*, batch, by, request=None):
-    """Write the approved batch's payment file (idempotent: a batch has one file; making it
-    again rewrites the same lines): for the card bank, with full card numbers, for members;
-    a transfer list for the district finance for organisations. Logged as an export."""
+    """Write the approved batch's payment file: for the card bank, with full card numbers,
+    for members; a transfer list for the district finance for organisations. Logged as an
+    export. Idempotent: a batch has one file, and a batch already sent is left as it is (a
+    task delivered twice changes nothing).
+
+    A member whose card was unbound after the batch was made cannot be paid by the bank:
+    the line is not sent, it fails with that reason, and the entitlement waits for the card
+    to be bound for a later batch."""
     import io
 
     from django.core.files.base import ContentFile
@@ -646,15 +656,18 @@ def batch_payment_file(*, batch, by, request=None):
 
     _require_admin(by)
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
-    if batch.state not in (BatchState.APPROVED, BatchState.SENT):
+    if batch.state in (BatchState.SENT, BatchState.SETTLED) and batch.payment_file:
+        return batch
+    if batch.state != BatchState.APPROVED:
         raise ValidationError(_("Only an approved batch has a payment file."))
     stream = io.BytesIO()
+    without_card = []
     if batch.pays_organisations:  # the district finance pays these by transfer
         title, rows = _("Transfer list"), batch_transfer_rows(batch)
         columns = [Column(TRANSFER_FILE_COLUMNS[0], 24), Column(TRANSFER_FILE_COLUMNS[1], 36),
                    Column(TRANSFER_FILE_COLUMNS[2], 14, "money")]
     else:
-        title, rows = _("Payment file"), batch_payment_rows(batch)
+        title, rows = _("Payment file"), batch_payment_rows(batch, without_card=without_card)
         columns = [Column(PAYMENT_FILE_COLUMNS[0], 24), Column(PAYMENT_FILE_COLUMNS[1], 24),
                    Column(PAYMENT_FILE_COLUMNS[2], 12),
                    Column(PAYMENT_FILE_COLUMNS[3], 14, "money")]
@@ -664,6 +677,11 @@ def batch_payment_file(*, batch, by, request=None):
         batch.payment_file.delete(save=False)
     batch.payment_file.save(f"{batch.number}.xlsx", ContentFile(stream.getvalue()), save=False)
     batch.state = BatchState.SENT
+    if without_card:
+        _lines_fail(without_card, reason=_("The member has no bound member service card."),
+                    by=by)
+        if not batch.lines.filter(status=LineStatus.PENDING).exists():
+            batch.state = BatchState.SETTLED
     batch._history_user = by
     batch.save()
     access_log_record(user=by, action=AccessLog.Action.EXPORT, target_type="subsidies.batch",
@@ -739,6 +757,17 @@ def batch_result_apply(*, batch, rows, by):
         batch._history_user = by
         batch.save(update_fields=["state"])
     return report
+
+
+def _lines_fail(pks, *, reason, by):
+    """Fail the lines `pks` still awaiting the bank, with `reason`; their entitlements
+    become failed, to be paid in a later batch."""
+    lines = list(BatchLine.objects.select_for_update().filter(pk__in=pks,
+                                                              status=LineStatus.PENDING))
+    now = timezone.now()
+    for line in lines:
+        line.status, line.failure_reason, line.settled_at = LineStatus.FAILED, reason, now
+    _settle_in_bulk([], lines, by=by)
 
 
 def _settle_in_bulk(paid, failed, *, by):

@@ -63,6 +63,62 @@ def _bind(member, admin_user, seed=99):
                             card_number=fakes.card_number(random.Random(seed)))
 
 
+@pytest.mark.django_db
+def test_a_card_unbound_after_the_batch_is_not_sent_and_the_line_fails(admin_user,
+                                                                      second_admin, carded):
+    universal = _approve_universal(admin_user)
+    batch = batch_create(by=admin_user, queryset=universal)
+    batch_approve(batch=batch, by=second_admin)
+    unbound = carded[1]
+    member_bind_card(member=unbound, by=admin_user, card_number="")  # the card was lost
+    batch = batch_payment_file(batch=batch, by=second_admin)
+    rows = list(_sheet(batch).iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 2 and all(row[1] for row in rows)
+    line = batch.lines.get(entitlement__member=unbound)
+    assert (line.status, line.failure_reason) == (LineStatus.FAILED, "会员未绑定会员服务卡。")
+    assert line.line_id not in {row[0] for row in rows}
+    assert line.entitlement.state == EntitlementState.FAILED
+    assert line.entitlement.history.latest().history_user == second_admin
+    assert batch.state == "sent"
+    # It waits for the card; once bound, a later batch pays it, and nothing else.
+    with pytest.raises(ValidationError):
+        batch_create(by=admin_user, queryset=universal)
+    _bind(unbound, admin_user)
+    again = batch_create(by=admin_user, queryset=universal)
+    assert list(again.lines.values_list("entitlement_id", flat=True)) == [line.entitlement_id]
+
+
+@pytest.mark.django_db
+def test_a_batch_with_no_card_left_is_settled_by_its_file(admin_user, second_admin, carded):
+    universal = _approve_universal(admin_user)
+    batch = batch_create(by=admin_user, queryset=universal)
+    batch_approve(batch=batch, by=second_admin)
+    for member in carded:
+        member_bind_card(member=member, by=admin_user, card_number="")
+    batch = batch_payment_file(batch=batch, by=second_admin)
+    assert batch.state == "settled"
+    assert set(batch.lines.values_list("status", flat=True)) == {LineStatus.FAILED}
+    assert list(_sheet(batch).iter_rows(min_row=3, values_only=True)) == []
+
+
+@pytest.mark.django_db
+def test_a_sent_batch_keeps_its_one_file(admin_user, second_admin, carded):
+    from accounts.models import AccessLog
+
+    universal = _approve_universal(admin_user)
+    batch = batch_create(by=admin_user, queryset=universal)
+    batch_approve(batch=batch, by=second_admin)
+    batch = batch_payment_file(batch=batch, by=second_admin)
+    first = batch.payment_file.read()
+    ids = [line.line_id for line in batch.lines.order_by("pk")]
+    batch_result_apply(batch=batch, by=second_admin, rows=[(3, ids[0], "成功", "", None)])
+    # A task delivered twice, or run again after the bank's result: nothing changes.
+    again = batch_payment_file(batch=batch, by=second_admin)
+    assert again.payment_file.name == batch.payment_file.name
+    assert again.payment_file.read() == first
+    assert AccessLog.objects.filter(action="export", target_type="subsidies.batch").count() == 1
+
+
 # --- Members: paid to their own card ----------------------------------------------------
 
 @pytest.mark.django_db
