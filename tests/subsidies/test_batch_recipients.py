@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.models import AccessLog
 from membership import fakes
 from membership.services.members import member_bind_card
 from subsidies.models import Batch, Entitlement, EntitlementState, LineStatus
@@ -103,8 +104,6 @@ def test_a_batch_with_no_card_left_is_settled_by_its_file(admin_user, second_adm
 
 @pytest.mark.django_db
 def test_a_sent_batch_keeps_its_one_file(admin_user, second_admin, carded):
-    from accounts.models import AccessLog
-
     universal = _approve_universal(admin_user)
     batch = batch_create(by=admin_user, queryset=universal)
     batch_approve(batch=batch, by=second_admin)
