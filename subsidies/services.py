@@ -437,12 +437,15 @@ def _spring_return_claim_in_one(*, member, fare, ticket_number, trip_date, recei
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             # None without a seat: the membership not active, the settings edited or the
             # quota full; the checked way, reading the settings again, tells which.
-            return bulk.claim_insert(
+            claim = bulk.claim_insert(
                 values=values, active=_active_membership_sql(member, on),
                 seat=settings.pk, settings_as_read=as_read)
     except IntegrityError as error:
         _duplicate_refusal(error, SPRING_RETURN_DUPLICATES)
         raise
+    if claim is not None:
+        claim.member = member  # the claimant, as the checked way's claim holds it
+    return claim
 
 
 _active_sql = {}

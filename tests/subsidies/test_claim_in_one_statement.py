@@ -45,6 +45,9 @@ def test_a_claim_is_one_statement_with_its_history(members):
         claim = _claim(members[1], "T1")
     statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 1, statements  # the savepoint is the test's transaction's
+    with CaptureQueriesContext(connection) as queries:
+        assert claim.member == members[1]  # the claimant is held, not read again
+    assert not queries.captured_queries
     stored = Entitlement.objects.get(pk=claim.pk)
     for field in Entitlement._meta.concrete_fields:
         assert getattr(claim, field.attname) == getattr(stored, field.attname), field.name
