@@ -61,7 +61,7 @@ def _amount(value):
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
-        return NotAnAmount(str(value).strip())
-    if not amount.is_finite():
+        amount = None
+    if amount is None or not amount.is_finite():  # text, too large, infinity, NaN
         return NotAnAmount(str(value).strip())
     return amount

@@ -309,9 +309,8 @@ def batch_waiting_for_card(*, user, programme="", year=None):
     to bind a member service card (待绑卡). Rows of dicts {programme_id, name, year, ready,
     waiting}, the programmes in their order, the latest year first.
 
-    Two grouped queries: the totals without looking at members, and the waiting ones
-    starting from the members without a card (few, by their index), not a join of every
-    entitlement with its member."""
+    Two grouped queries: the totals without looking at members, and the waiting ones,
+    the only one that joins the members (only those without a card)."""
     queryset = _entitlements(user=user, programme=programme, year=year).payable().order_by()
     waiting = {(row["programme_id"], row["year"]): row["n"]
                for row in queryset.waiting_for_card().values("programme_id", "year")

@@ -616,11 +616,12 @@ TRANSFER_FILE_COLUMNS = ("明细编号", "收款单位", "金额")
 
 
 def batch_payment_rows(batch, *, without_card):
-    """The payment file's rows: line id, full card number, name, amount (for the bank), of
-    the lines awaiting the bank; the card decrypted by its field (one key object for the
-    process). A line whose member has no bound card (unbound since the batch was made) is
-    left out and its key added to the list `without_card`."""
-    lines = batch.lines.filter(status=LineStatus.PENDING).order_by("pk").values_list(
+    """The payment file's rows: line id, full card number, name, amount (for the bank); the
+    card decrypted by its field (one key object for the process). A line whose member has
+    no bound card (unbound since the batch was made) is left out and its key added to the
+    list `without_card`. (The file is made once, while the batch is approved: every line
+    then awaits the bank.)"""
+    lines = batch.lines.order_by("pk").values_list(
         "pk", "entitlement__member__card_number", "entitlement__member__worker__name",
         "amount")
     for pk, card, name, amount in lines.iterator(chunk_size=CHUNK):
@@ -683,8 +684,7 @@ def batch_payment_file(*, batch, by, request=None):
     if without_card:
         _lines_fail(without_card, reason=_("The member has no bound member service card."),
                     by=by)
-        if not batch.lines.filter(status=LineStatus.PENDING).exists():
-            batch.state = BatchState.SETTLED
+        _settled_when_done(batch)
     batch._history_user = by
     batch.save()
     access_log_record(user=by, action=AccessLog.Action.EXPORT, target_type="subsidies.batch",
@@ -755,11 +755,17 @@ def batch_result_apply(*, batch, rows, by):
             failed.append(line)
     _settle_in_bulk(paid, failed, by=by)
     report.paid, report.failed = len(paid), len(failed)
-    if not batch.lines.filter(status=LineStatus.PENDING).exists():
-        batch.state = BatchState.SETTLED
+    if _settled_when_done(batch):
         batch._history_user = by
         batch.save(update_fields=["state"])
     return report
+
+
+def _settled_when_done(batch):
+    """Mark the batch settled once no line of it awaits the bank; whether it is."""
+    if not batch.lines.filter(status=LineStatus.PENDING).exists():
+        batch.state = BatchState.SETTLED
+    return batch.state == BatchState.SETTLED
 
 
 def _lines_fail(pks, *, reason, by):
