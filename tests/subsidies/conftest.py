@@ -41,6 +41,27 @@ def make_members(count, *, community, rural=True, out_of_town=True, joined_on=da
     return members
 
 
+def universal_approved(by, *, run_on=None, approve_on=None):
+    """The 2026 UNIVERSAL rule run, submitted and approved by `by`: its entitlements."""
+    from subsidies.models import Entitlement
+    from subsidies.services import entitlements_approve, entitlements_submit, universal_run
+
+    universal_run(year=2026, by=by, on=run_on)
+    queryset = Entitlement.objects.filter(programme_id="UNIVERSAL", year=2026)
+    entitlements_submit(queryset=queryset, by=by)
+    entitlements_approve(queryset=queryset, by=by, on=approve_on)
+    return queryset
+
+
+def batch_sent(queryset, *, maker, checker):
+    """A batch of `queryset` made by `maker`, approved by `checker`, its payment file made."""
+    from subsidies.services import batch_approve, batch_create, batch_payment_file
+
+    batch = batch_create(by=maker, queryset=queryset)
+    batch_approve(batch=batch, by=checker)
+    return batch_payment_file(batch=batch, by=checker)
+
+
 @pytest.fixture
 def second_admin(organisation_structure):
     from accounts.models import Role

@@ -6,31 +6,18 @@ from datetime import date
 import pytest
 
 from subsidies.bank import read_result_file
-from subsidies.models import Entitlement, LineStatus
-from subsidies.services import (
-    batch_approve,
-    batch_create,
-    batch_payment_file,
-    batch_result_apply,
-    entitlements_approve,
-    entitlements_submit,
-    universal_run,
-)
-from tests.subsidies.conftest import make_members
+from subsidies.models import LineStatus
+from subsidies.services import batch_result_apply
+from tests.subsidies.conftest import batch_sent, make_members, universal_approved
 from tests.subsidies.pages import result_file
 
 
 @pytest.fixture
 def sent_line(admin_user, second_admin, dawangzhuang_community):
     make_members(1, community=dawangzhuang_community)
-    universal_run(year=2026, by=admin_user, on=date(2026, 1, 10))
-    queryset = Entitlement.objects.filter(year=2026)
-    entitlements_submit(queryset=queryset, by=admin_user)
-    entitlements_approve(queryset=queryset, by=admin_user, on=date(2026, 1, 12))
-    batch = batch_create(by=admin_user, queryset=queryset)
-    batch_approve(batch=batch, by=second_admin)
-    batch_payment_file(batch=batch, by=second_admin)
-    return batch.lines.get()
+    queryset = universal_approved(admin_user, run_on=date(2026, 1, 10),
+                                  approve_on=date(2026, 1, 12))
+    return batch_sent(queryset, maker=admin_user, checker=second_admin).lines.get()
 
 
 @pytest.mark.django_db

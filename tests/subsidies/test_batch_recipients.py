@@ -20,11 +20,8 @@ from subsidies.services import (
     batch_create,
     batch_payment_file,
     batch_result_apply,
-    entitlements_approve,
-    entitlements_submit,
-    universal_run,
 )
-from tests.subsidies.conftest import make_members
+from tests.subsidies.conftest import make_members, universal_approved
 
 WAITING_2 = "另有2条已审批记录待绑卡，会员绑定会员服务卡后由以后的批次发放。"
 
@@ -43,10 +40,7 @@ def cardless(dawangzhuang_community):
 
 
 def _approve_universal(admin_user):
-    universal_run(year=2026, by=admin_user)
-    queryset = Entitlement.objects.filter(programme_id="UNIVERSAL", year=2026)
-    entitlements_submit(queryset=queryset, by=admin_user)
-    entitlements_approve(queryset=queryset, by=admin_user)
+    queryset = universal_approved(admin_user)
     assert queryset.filter(state=EntitlementState.APPROVED).count() == queryset.count()
     return queryset
 

@@ -19,22 +19,16 @@ from subsidies.services import (
     batch_create,
     batch_payment_file,
     batch_result_apply,
-    entitlements_approve,
-    entitlements_submit,
     totals,
-    universal_run,
 )
-from tests.subsidies.conftest import make_members
+from tests.subsidies.conftest import make_members, universal_approved
 
 
 @pytest.fixture
 def approved(admin_user, dawangzhuang_community):
     make_members(5, community=dawangzhuang_community)
-    universal_run(year=2026, by=admin_user, on=date(2026, 1, 10))
-    queryset = Entitlement.objects.filter(year=2026)
-    entitlements_submit(queryset=queryset, by=admin_user)
-    entitlements_approve(queryset=queryset, by=admin_user, on=date(2026, 1, 12))
-    return queryset
+    return universal_approved(admin_user, run_on=date(2026, 1, 10),
+                              approve_on=date(2026, 1, 12))
 
 
 def _result_file(rows, header=("明细编号", "结果", "原因", "金额")):

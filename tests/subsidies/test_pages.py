@@ -35,7 +35,7 @@ from subsidies.services import (
     spring_return_claim,
     universal_run,
 )
-from tests.subsidies.conftest import make_members
+from tests.subsidies.conftest import batch_sent, make_members, universal_approved
 from tests.subsidies.pages import eager_tasks, empty_cache, result_file  # noqa: F401
 
 
@@ -50,18 +50,12 @@ def members(dawangzhuang_community):
 
 @pytest.fixture
 def approved(admin_user, members):
-    universal_run(year=2026, by=admin_user)
-    queryset = Entitlement.objects.filter(programme_id="UNIVERSAL", year=2026)
-    entitlements_submit(queryset=queryset, by=admin_user)
-    entitlements_approve(queryset=queryset, by=admin_user)
-    return queryset
+    return universal_approved(admin_user)
 
 
 @pytest.fixture
 def sent_batch(admin_user, second_admin, approved):
-    batch = batch_create(by=admin_user, queryset=approved)
-    batch_approve(batch=batch, by=second_admin)
-    return batch_payment_file(batch=batch, by=second_admin)
+    return batch_sent(approved, maker=admin_user, checker=second_admin)
 
 
 def _text(response):

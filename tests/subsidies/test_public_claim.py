@@ -12,17 +12,13 @@ from membership.pii import mask_card
 from subsidies.models import Entitlement, EntitlementState, ProgrammeYear
 from subsidies.selectors import member_identify
 from subsidies.services import (
-    batch_approve,
-    batch_create,
-    batch_payment_file,
     batch_result_apply,
     entitlement_reject,
-    entitlements_approve,
     entitlements_submit,
     universal_run,
 )
 from subsidies.views.public import SESSION_MEMBER, SESSION_TYPED_CLAIM
-from tests.subsidies.conftest import make_members
+from tests.subsidies.conftest import batch_sent, make_members, universal_approved
 from tests.subsidies.pages import empty_cache  # noqa: F401
 
 CLAIM = reverse("subsidies:public_spring_return")
@@ -415,13 +411,7 @@ def test_the_limit_lifts_after_a_minute(client, member, settings, _frozen_today)
 @pytest.mark.django_db
 def test_the_member_sees_entitlements_and_payments_with_the_card_masked(
         client, member, admin_user, second_admin):
-    universal_run(year=2026, by=admin_user)
-    queryset = Entitlement.objects.all()
-    entitlements_submit(queryset=queryset, by=admin_user)
-    entitlements_approve(queryset=queryset, by=admin_user)
-    batch = batch_create(by=admin_user, queryset=queryset)
-    batch_approve(batch=batch, by=second_admin)
-    batch_payment_file(batch=batch, by=second_admin)
+    batch = batch_sent(universal_approved(admin_user), maker=admin_user, checker=second_admin)
     line = batch.lines.get()
     batch_result_apply(batch=batch, by=second_admin, rows=[(3, line.line_id, "成功", "", None)])
 

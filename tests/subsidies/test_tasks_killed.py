@@ -19,16 +19,10 @@ from openpyxl import Workbook
 
 from subsidies.models import BatchLine, Entitlement, EntitlementState, LineStatus, ResultUpload
 from subsidies.services import (
-    batch_approve,
-    batch_create,
-    batch_payment_file,
-    entitlements_approve,
-    entitlements_submit,
     result_upload_create,
     totals,
-    universal_run,
 )
-from tests.subsidies.conftest import make_members
+from tests.subsidies.conftest import batch_sent, make_members, universal_approved
 
 ROOT = Path(__file__).resolve().parents[2]
 LINES = 6000
@@ -84,13 +78,9 @@ def _result_file(line_ids):
 def test_a_result_import_killed_midway_and_run_again(organisation_structure, admin_user,
                                                       second_admin, dawangzhuang_community):
     make_members(LINES, community=dawangzhuang_community)
-    universal_run(year=2026, by=admin_user, on=date(2026, 1, 10))
-    entitlements = Entitlement.objects.filter(year=2026)
-    entitlements_submit(queryset=entitlements, by=admin_user)
-    entitlements_approve(queryset=entitlements, by=admin_user, on=date(2026, 1, 12))
-    batch = batch_create(by=admin_user, queryset=entitlements)
-    batch_approve(batch=batch, by=second_admin)
-    batch = batch_payment_file(batch=batch, by=second_admin)
+    entitlements = universal_approved(admin_user, run_on=date(2026, 1, 10),
+                                      approve_on=date(2026, 1, 12))
+    batch = batch_sent(entitlements, maker=admin_user, checker=second_admin)
     line_ids = [line.line_id for line in batch.lines.order_by("pk")]
 
     worker = _start_worker(_worker_env(django_settings.MEDIA_ROOT))
