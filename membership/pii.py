@@ -9,14 +9,14 @@ environment; docs/pii-keys.md explains rotation.
 import hashlib
 import hmac
 
-from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 from encrypted_fields.fields import EncryptedCharField
 
-
-class PIIDecryptionError(RuntimeError):
-    """A stored value could not be decrypted with any configured key."""
+from membership import decryption
+from membership.decryption import PIIDecryptionError  # noqa: F401 (raised by the field)
 
 
 class EncryptedPIIField(EncryptedCharField):
@@ -31,16 +31,24 @@ class EncryptedPIIField(EncryptedCharField):
         return [key.encode("ascii") for key in settings.PII_ENCRYPTION_KEYS]
 
     def to_python(self, value):
-        if value is None or not isinstance(value, str) or hasattr(self, "_already_decrypted"):
+        if hasattr(self, "_already_decrypted"):  # the package's flag while a form cleans
             return value
-        if not value.startswith("gAAAAA"):
-            return value  # a plain value on its way in (forms, clean())
-        try:
-            return self.f.decrypt(value.encode("ascii")).decode("utf-8")
-        except InvalidToken:
-            raise PIIDecryptionError(
-                f"{self.model.__name__}.{self.name}: no PII_ENCRYPTION_KEYS entry decrypts it"
-            ) from None
+        # A plain value on its way in (forms, clean()) is returned as it is.
+        return decryption.decrypt_value(self.f, value, f"{self.model.__name__}.{self.name}")
+
+
+def stored(name):
+    """The column `name` (a lookup path to an EncryptedPIIField) as stored, ciphertext, for
+    `values_list`: read so, it is decrypted by `decrypted_rows`, not row by row."""
+    return Cast(name, TextField())
+
+
+def decrypted_rows(rows, fields, *, chunk=None):
+    """`rows` with the values at the positions of `fields` ({position: EncryptedPIIField},
+    read with `stored`) decrypted, in worker processes for a big file
+    (membership.decryption; settings.PII_DECRYPT_PROCESSES of them)."""
+    return decryption.decrypted_rows(rows, fields, processes=settings.PII_DECRYPT_PROCESSES,
+                                     chunk=chunk)
 
 
 def pii_hmac(kind, value):

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
+from membership.models import Member
+from membership.pii import decrypted_rows, stored
 from subsidies import bulk, rules
 from subsidies.models import (
     LIVE_STATES,
@@ -617,14 +619,16 @@ TRANSFER_FILE_COLUMNS = ("明细编号", "收款单位", "金额")
 
 def batch_payment_rows(batch, *, without_card):
     """The payment file's rows: line id, full card number, name, amount (for the bank); the
-    card decrypted by its field (one key object for the process). A line whose member has
-    no bound card (unbound since the batch was made) is left out and its key added to the
-    list `without_card`. (The file is made once, while the batch is approved: every line
-    then awaits the bank.)"""
+    cards read as stored and decrypted in worker processes while the file is written
+    (membership.pii.decrypted_rows). A line whose member has no bound card (unbound since
+    the batch was made) is left out and its key added to the list `without_card`. (The
+    file is made once, while the batch is approved: every line then awaits the bank.)"""
     lines = batch.lines.order_by("pk").values_list(
-        "pk", "entitlement__member__card_number", "entitlement__member__worker__name",
+        "pk", stored("entitlement__member__card_number"), "entitlement__member__worker__name",
         "amount")
-    for pk, card, name, amount in lines.iterator(chunk_size=CHUNK):
+    card_field = Member._meta.get_field("card_number")
+    for pk, card, name, amount in decrypted_rows(lines.iterator(chunk_size=CHUNK),
+                                                 {1: card_field}):
         if not card:
             without_card.append(pk)
             continue

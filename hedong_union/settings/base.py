@@ -4,6 +4,7 @@ Embedded defaults (SQLite, a filesystem Celery broker) let `make run` work on a 
 machine; `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -327,5 +328,8 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
 # ---------------------------------------------------------------------------
 PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=[])
 PII_HMAC_KEY = env("PII_HMAC_KEY", default="")
+# Worker processes decrypting the personal data of a big file (the bank's payment file):
+# 1 decrypts in the task's own process (membership/decryption.py).
+PII_DECRYPT_PROCESSES = env.int("PII_DECRYPT_PROCESSES", default=min(4, os.cpu_count() or 1))
 # Uploaded import files and export files (they hold personal data) are deleted after this.
 PII_FILE_RETENTION_DAYS = env.int("PII_FILE_RETENTION_DAYS", default=30)

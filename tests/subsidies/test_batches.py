@@ -94,6 +94,31 @@ def test_the_payment_file_has_full_cards_and_is_logged(admin_user, second_admin,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_file_of_many_chunks_is_the_same_decrypted_here_or_by_workers(
+        admin_user, second_admin, dawangzhuang_community, monkeypatch, settings, processes):
+    from membership import decryption
+    from membership.services.members import member_bind_card
+
+    make_members(11, community=dawangzhuang_community)
+    approved = universal_approved(admin_user, run_on=date(2026, 1, 10),
+                                  approve_on=date(2026, 1, 12))
+    batch = batch_create(by=admin_user, queryset=approved)
+    batch_approve(batch=batch, by=second_admin)
+    lines = list(batch.lines.order_by("pk").select_related("entitlement__member"))
+    unbound = lines[6].entitlement.member  # in the third chunk of three lines
+    member_bind_card(member=unbound, by=admin_user, card_number="")
+    monkeypatch.setattr(decryption, "CHUNK", 3)
+    settings.PII_DECRYPT_PROCESSES = processes
+    batch = batch_payment_file(batch=batch, by=second_admin)
+    rows = list(load_workbook(batch.payment_file.path).active.iter_rows(min_row=3,
+                                                                        values_only=True))
+    assert rows == [(line.line_id, line.entitlement.member.card_number, "测试", 150)
+                    for line in lines if line.entitlement.member != unbound]
+    assert batch.lines.get(entitlement__member=unbound).status == LineStatus.FAILED
+
+
+@pytest.mark.django_db
 def test_the_bank_result_with_two_failures_and_bad_lines(admin_user, second_admin, approved):
     batch = batch_create(by=admin_user, queryset=approved)
     batch_approve(batch=batch, by=second_admin)

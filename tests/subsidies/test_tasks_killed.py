@@ -1,6 +1,7 @@
 """A batch task killed with SIGKILL in the middle and run again: no entitlement paid twice,
 none lost, totals reconcile (issue 5). A real Celery worker on the test Redis and
-PostgreSQL; its pool process is killed while the bank result is being applied."""
+PostgreSQL; its pool process is killed while the bank result is being applied. And the
+payment file made by such a worker, its cards decrypted by processes of its own."""
 
 import io
 import os
@@ -15,13 +16,25 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from subsidies.models import BatchLine, Entitlement, EntitlementState, LineStatus, ResultUpload
+from membership.decryption import CHUNK
+from subsidies.models import (
+    Batch,
+    BatchLine,
+    BatchState,
+    Entitlement,
+    EntitlementState,
+    LineStatus,
+    ResultUpload,
+)
 from subsidies.services import (
+    batch_approve,
+    batch_create,
     result_upload_create,
     totals,
 )
+from subsidies.tasks import batch_payment_file_task
 from tests.subsidies.conftest import batch_sent, make_members, universal_approved
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +50,8 @@ def _worker_env(media_root):
         "DJANGO_MEDIA_ROOT": str(media_root),
         # The broker this test process publishes to (one Redis database per xdist worker).
         "REDIS_URL": django_settings.REDIS_URL,
+        # More than one chunk of cards is decrypted by two processes of the task's own.
+        "PII_DECRYPT_PROCESSES": "2",
     })
     return env
 
@@ -110,3 +125,35 @@ def test_a_result_import_killed_midway_and_run_again(organisation_structure, adm
     (row,) = totals(year=2026)
     assert row["paid"] == 150 * (LINES - LINES // 10)
     assert row["paid_city"] + row["paid_district"] == row["paid"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_payment_file_made_by_a_worker_decrypts_the_cards_in_processes_of_its_own(
+        organisation_structure, admin_user, second_admin, dawangzhuang_community):
+    """A Celery pool process (daemonic: multiprocessing would refuse it children) starts
+    the decrypting processes and gets every card back, in line order."""
+    assert LINES > CHUNK  # more than one chunk: worker processes decrypt them
+    make_members(LINES, community=dawangzhuang_community)
+    entitlements = universal_approved(admin_user, run_on=date(2026, 1, 10),
+                                      approve_on=date(2026, 1, 12))
+    batch = batch_create(by=admin_user, queryset=entitlements)
+    batch_approve(batch=batch, by=second_admin)
+
+    worker = _start_worker(_worker_env(django_settings.MEDIA_ROOT))
+    try:
+        assert _wait(lambda: _pool_children(worker), 60), "the worker did not start"
+        batch_payment_file_task.delay(batch.pk, second_admin.pk)
+        assert _wait(lambda: Batch.objects.get(pk=batch.pk).state == BatchState.SENT, 120)
+        # The decrypting processes ended with the file.
+        (child,) = _pool_children(worker)
+        assert not subprocess.run(["pgrep", "-P", str(child)], capture_output=True,
+                                  text=True).stdout.split()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+
+    batch.refresh_from_db()
+    sheet = load_workbook(batch.payment_file.path, read_only=True).active
+    rows = [row[:2] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    lines = batch.lines.order_by("pk").select_related("entitlement__member")
+    assert rows == [(line.line_id, line.entitlement.member.card_number) for line in lines]
