@@ -13,10 +13,12 @@ which it answers with their plain values (or the refusal of a value no key decry
 Not multiprocessing: a Celery pool process is daemonic and may not start its children,
 and a worker whose parent dies must not live on: at the end of its input, which the
 kernel closes with the parent, it ends. The keys go through the pipe, never on the
-command line or in the environment; nothing is logged or kept.
+command line or in the environment (a worker is given only the path and locale of its
+parent's); nothing is logged or kept.
 """
 
 import json
+import os
 import subprocess
 import sys
 from collections import deque
@@ -76,8 +78,10 @@ def decrypted_rows(rows, fields, *, processes, chunk=None):
             yield _placed(row, positions, [decrypt_value(fernet, row[p], label)
                                            for p, label in zip(positions, labels)])
         return
-    workers = [_Worker(keys, labels) for _ in range(processes)]
+    workers = []
     try:
+        for _ in range(processes):
+            workers.append(_Worker(keys, labels))
         yield from _decrypted_by(workers, first, rows, positions, chunk)
     finally:
         # Also when the caller stops early or fails: no worker outlives the file.
@@ -110,13 +114,18 @@ def _placed(row, positions, values):
     return row
 
 
+_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH")
+
+
 class _Worker:
     """One worker process, seen from its parent."""
 
     def __init__(self, keys, labels):
+        # Of the environment only what starting Python may need: not the settings' secrets.
+        environment = {name: os.environ[name] for name in _ENVIRONMENT if name in os.environ}
         self.process = subprocess.Popen(
             [sys.executable, "-I", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, encoding="ascii")
+            env=environment, text=True, encoding="ascii")
         self.send({"keys": [key.decode("ascii") for key in keys], "labels": labels})
 
     def send(self, message):
@@ -168,6 +177,4 @@ if __name__ == "__main__":  # a worker process (see _Worker)
     try:
         _serve(sys.stdin, sys.stdout)
     except BrokenPipeError:  # the parent stopped reading: end quietly
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

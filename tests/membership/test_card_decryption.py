@@ -94,13 +94,21 @@ def _encrypted_rows(settings, count):
     return rows, cards, phones
 
 
-def test_many_chunks_come_back_in_order_from_the_workers(settings):
+def test_many_chunks_come_back_in_order_from_the_workers(settings, monkeypatch):
+    monkeypatch.setenv("PII_ENCRYPTION_KEYS", ",".join(settings.PII_ENCRYPTION_KEYS))
     rows, cards, phones = _encrypted_rows(settings, 23)
     field = _card_field()
     given = decryption.decrypted_rows(iter(rows), {1: field, 3: field}, processes=2, chunk=4)
     first = next(given)
-    # The rows are decrypted by processes of their own, started for this file.
-    assert len(decrypting_children()) == 2
+    # The rows are decrypted by processes of their own, started for this file, which are
+    # given the keys through their pipe, not in their environment.
+    children = decrypting_children()
+    assert len(children) == 2
+    for pid in children:
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            environment = environ.read()
+        assert b"PII_" not in environment
+        assert settings.PII_ENCRYPTION_KEYS[0].encode() not in environment
     assert [first, *given] == [[i, card, f"名{i}", phone]
                                for i, (card, phone) in enumerate(zip(cards, phones))]
     assert not decrypting_children()  # stopped once the rows are given back
