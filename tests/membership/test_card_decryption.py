@@ -138,3 +138,14 @@ def test_the_workers_stop_when_the_reader_stops_early(settings):
     assert next(given)[1] == cards[0]
     given.close()  # e.g. the file's writing failed
     assert not decrypting_children()
+
+
+@pytest.mark.django_db
+def test_stored_reads_the_ciphertext_for_the_workers(member_dawangzhuang):
+    from membership.pii import stored
+
+    member = Member.objects.filter(pk=member_dawangzhuang.pk)
+    member.update(card_number="6217990000000000011")
+    (token,) = member.values_list(stored("card_number"), flat=True)
+    assert token.startswith(decryption.TOKEN_PREFIX)
+    assert pii_decrypt_many([token]) == ["6217990000000000011"]
