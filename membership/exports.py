@@ -19,24 +19,19 @@ from membership.models import (
     EmploymentForm,
     FoundingStatus,
     HukouType,
-    Member,
     MemberStatus,
     OccupationGroup,
     Sector,
     UnionForm,
     UnitKind,
-    Worker,
 )
-from membership.pii import decrypted_rows, mask_card, mask_id, mask_phone, pii_hmac, stored
+from membership.pii import mask_card, mask_id, mask_phone, pii_hmac
 from membership.selectors import exports as selectors
 from reporting.exports import Export
 from reporting.xlsx import Column
 
 CHUNK_SIZE = 2000
 YES, NO = "是", "否"
-_ID_FIELD = Worker._meta.get_field("id_number")
-_PHONE_FIELD = Worker._meta.get_field("phone")
-_CARD_FIELD = Member._meta.get_field("card_number")
 
 
 def _labels(choices):
@@ -124,23 +119,20 @@ WORKER_COLUMNS = [
     Column("入会日期", 12, "date"),
     Column("会员服务卡号", 22),
 ]
-# The personal data is read as stored and decrypted by membership.pii.decrypted_rows (in
-# worker processes for a big export), masked here.
 _WORKER_FIELDS = (
-    "name", stored("id_number"), stored("phone"), "hukou_type", "hukou_province",
-    "employment_form", "occupation_group", "employer__credit_code", "street__name",
-    "community__name", "whole_unit_informal", "identified_on", "active_membership__pk",
-    "active_membership__joined_on", stored("active_membership__card_number"),
+    "name", "id_number", "phone", "hukou_type", "hukou_province", "employment_form",
+    "occupation_group", "employer__credit_code", "street__name", "community__name",
+    "whole_unit_informal", "identified_on", "active_membership__pk",
+    "active_membership__joined_on", "active_membership__card_number",
 )
 
 
 def worker_rows(queryset, *, full_pii):
     hukou, forms, groups = _labels(HukouType), _labels(EmploymentForm), _labels(OccupationGroup)
     show_id, show_phone, show_card = _masks(full_pii)
-    rows = queryset.values_list(*_WORKER_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     for (name, id_number, phone, hukou_type, province, form, group, employer, street,
-         community, informal, identified, member_pk, joined, card) in decrypted_rows(
-            rows, {1: _ID_FIELD, 2: _PHONE_FIELD, 14: _CARD_FIELD}):
+         community, informal, identified, member_pk, joined, card) in queryset.values_list(
+            *_WORKER_FIELDS).iterator(chunk_size=CHUNK_SIZE):
         yield [name, show_id(id_number), show_phone(phone), hukou.get(hukou_type, hukou_type),
                _province(province), forms.get(form, form), groups.get(group, group), employer or "",
                street, community or "", _yes_no(informal), identified,
@@ -163,8 +155,8 @@ MEMBER_COLUMNS = [
     Column("职业群体", 14),
 ]
 _MEMBER_FIELDS = (
-    "member_number", "worker__name", stored("worker__id_number"), stored("worker__phone"),
-    "worker__street__name", "union__name", "joined_on", stored("card_number"), "status",
+    "member_number", "worker__name", "worker__id_number", "worker__phone",
+    "worker__street__name", "union__name", "joined_on", "card_number", "status",
     "worker__occupation_group",
 )
 
@@ -172,9 +164,8 @@ _MEMBER_FIELDS = (
 def member_rows(queryset, *, full_pii):
     statuses, groups = _labels(MemberStatus), _labels(OccupationGroup)
     show_id, show_phone, show_card = _masks(full_pii)
-    rows = queryset.values_list(*_MEMBER_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     for (number, name, id_number, phone, street, union, joined, card, status,
-         group) in decrypted_rows(rows, {2: _ID_FIELD, 3: _PHONE_FIELD, 7: _CARD_FIELD}):
+         group) in queryset.values_list(*_MEMBER_FIELDS).iterator(chunk_size=CHUNK_SIZE):
         yield [number, name, show_id(id_number), show_phone(phone), street, union or "",
                joined, show_card(card), statuses.get(status, status), groups.get(group, group)]
 

@@ -43,12 +43,11 @@ def stored(name):
     return Cast(name, TextField())
 
 
-def decrypted_rows(rows, fields, *, chunk=None):
+def decrypted_rows(rows, fields):
     """`rows` with the values at the positions of `fields` ({position: EncryptedPIIField},
     read with `stored`) decrypted, in worker processes for a big file
     (membership.decryption; settings.PII_DECRYPT_PROCESSES of them)."""
-    return decryption.decrypted_rows(rows, fields, processes=settings.PII_DECRYPT_PROCESSES,
-                                     chunk=chunk)
+    return decryption.decrypted_rows(rows, fields, processes=settings.PII_DECRYPT_PROCESSES)
 
 
 def pii_hmac(kind, value):

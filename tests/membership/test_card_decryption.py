@@ -27,7 +27,8 @@ def _card_field():
 
 def pii_decrypt_many(tokens, way="field"):
     """Decrypt `tokens` one of three ways: as the field does on reading a model, as a file's
-    rows in this process, or in two worker processes a token at a time."""
+    rows in this process, or in two worker processes a token at a time (with the `way`
+    fixture: none decrypted here first)."""
     field = _card_field()
     if way == "field":
         return [field.to_python(token) for token in tokens]
@@ -44,7 +45,9 @@ def decrypting_children():
 
 
 @pytest.fixture(params=WAYS)
-def way(request):
+def way(request, monkeypatch):
+    if request.param == "worker processes":
+        monkeypatch.setattr(decryption, "PARALLEL_FROM", 0)
     return request.param
 
 
@@ -96,11 +99,14 @@ def _encrypted_rows(settings, count):
 
 def test_many_chunks_come_back_in_order_from_the_workers(settings, monkeypatch):
     monkeypatch.setenv("PII_ENCRYPTION_KEYS", ",".join(settings.PII_ENCRYPTION_KEYS))
+    monkeypatch.setattr(decryption, "PARALLEL_FROM", 3)
     rows, cards, phones = _encrypted_rows(settings, 23)
     field = _card_field()
     given = decryption.decrypted_rows(iter(rows), {1: field, 3: field}, processes=2, chunk=4)
-    first = next(given)
-    # The rows are decrypted by processes of their own, started for this file, which are
+    head = [next(given) for _ in range(3)]
+    assert not decrypting_children()  # the first rows are decrypted here
+    fourth = next(given)
+    # The rest are decrypted by processes of their own, started for this file, which are
     # given the keys through their pipe, not in their environment.
     children = decrypting_children()
     assert len(children) == 2
@@ -109,20 +115,21 @@ def test_many_chunks_come_back_in_order_from_the_workers(settings, monkeypatch):
             environment = environ.read()
         assert b"PII_" not in environment
         assert settings.PII_ENCRYPTION_KEYS[0].encode() not in environment
-    assert [first, *given] == [[i, card, f"名{i}", phone]
+    assert [*head, fourth, *given] == [[i, card, f"名{i}", phone]
                                for i, (card, phone) in enumerate(zip(cards, phones))]
     assert not decrypting_children()  # stopped once the rows are given back
 
 
-def test_one_chunk_is_decrypted_here(settings):
+def test_a_file_of_parallel_from_rows_starts_no_worker(settings, monkeypatch):
+    monkeypatch.setattr(decryption, "PARALLEL_FROM", 4)
     rows, cards, _phones = _encrypted_rows(settings, 4)
-    given = decryption.decrypted_rows(rows, {1: _card_field()}, processes=2, chunk=5)
-    assert next(given)[1] == cards[0]
+    given = decryption.decrypted_rows(rows, {1: _card_field()}, processes=2, chunk=1)
+    assert [row[1] for row in given] == cards
     assert not decrypting_children()
-    assert [row[1] for row in given] == cards[1:]
 
 
-def test_the_workers_stop_when_a_later_chunk_fails(settings):
+def test_the_workers_stop_when_a_later_chunk_fails(settings, monkeypatch):
+    monkeypatch.setattr(decryption, "PARALLEL_FROM", 0)
     rows, _cards, _phones = _encrypted_rows(settings, 12)
     rows[9] = (9, "gAAAAA-not-a-token", "名9", rows[9][3])
     given = decryption.decrypted_rows(rows, {1: _card_field()}, processes=2, chunk=3)
@@ -132,7 +139,8 @@ def test_the_workers_stop_when_a_later_chunk_fails(settings):
     assert not decrypting_children()
 
 
-def test_the_workers_stop_when_the_reader_stops_early(settings):
+def test_the_workers_stop_when_the_reader_stops_early(settings, monkeypatch):
+    monkeypatch.setattr(decryption, "PARALLEL_FROM", 0)
     rows, cards, _phones = _encrypted_rows(settings, 40)
     given = decryption.decrypted_rows(rows, {1: _card_field()}, processes=2, chunk=3)
     assert next(given)[1] == cards[0]

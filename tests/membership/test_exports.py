@@ -50,18 +50,6 @@ def _by_first(sheet):
     return {row[0]: row for row in _rows(sheet)}
 
 
-@pytest.fixture(params=["here", "worker processes"])
-def decrypting(request, monkeypatch, settings):
-    """Personal data decrypted in the export's own process, or by worker processes a row
-    at a time (as an export of more than a chunk is)."""
-    from membership import decryption
-
-    if request.param == "worker processes":
-        monkeypatch.setattr(decryption, "CHUNK", 1)
-        settings.PII_DECRYPT_PROCESSES = 2
-    return request.param
-
-
 @pytest.fixture
 def founded_unit(registrar, unit_dawangzhuang_property):
     """The 大王庄 property company, founded on 2024-03-01 after a preparatory group."""
@@ -124,8 +112,7 @@ def test_a_unit_without_a_union_has_no_founding_date(client, admin_user,
 
 
 @pytest.mark.django_db
-def test_worker_export_follows_the_roster_template(client, admin_user, carded_member,
-                                                    decrypting):
+def test_worker_export_follows_the_roster_template(client, admin_user, carded_member):
     client.force_login(admin_user)
     sheet = _sheet(client.get(reverse("membership:worker_export")))
     assert sheet["A1"].value.startswith("职工花名册　全区　")
@@ -146,8 +133,7 @@ def test_a_worker_who_is_no_member_has_empty_membership_cells(client, admin_user
 
 
 @pytest.mark.django_db
-def test_member_export_columns(client, admin_user, carded_member, union_dawangzhuang_property,
-                               decrypting):
+def test_member_export_columns(client, admin_user, carded_member, union_dawangzhuang_property):
     client.force_login(admin_user)
     sheet = _sheet(client.get(reverse("membership:member_export")))
     assert sheet["A1"].value.startswith("会员名册　全区　")
@@ -164,7 +150,7 @@ def test_member_export_columns(client, admin_user, carded_member, union_dawangzh
 # ---------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_a_street_user_gets_masked_ids_phones_and_cards(client, street_staff_dawangzhuang,
-                                                        carded_member, decrypting):
+                                                        carded_member):
     client.force_login(street_staff_dawangzhuang)
     workers = _sheet(client.get(reverse("membership:worker_export")))
     assert workers["A1"].value.startswith("职工花名册　大王庄街道　")

@@ -106,8 +106,9 @@ def test_a_file_of_many_chunks_is_the_same_decrypted_here_or_by_workers(
     batch = batch_create(by=admin_user, queryset=approved)
     batch_approve(batch=batch, by=second_admin)
     lines = list(batch.lines.order_by("pk").select_related("entitlement__member"))
-    unbound = lines[6].entitlement.member  # in the third chunk of three lines
+    unbound = lines[6].entitlement.member  # in a worker's chunk (lines 5 to 7)
     member_bind_card(member=unbound, by=admin_user, card_number="")
+    monkeypatch.setattr(decryption, "PARALLEL_FROM", 2)  # two rows here, then chunks of 3
     monkeypatch.setattr(decryption, "CHUNK", 3)
     settings.PII_DECRYPT_PROCESSES = processes
     batch = batch_payment_file(batch=batch, by=second_admin)

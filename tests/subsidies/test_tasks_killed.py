@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from openpyxl import Workbook, load_workbook
 
-from membership.decryption import CHUNK
+from membership.decryption import PARALLEL_FROM
 from subsidies.models import (
     Batch,
     BatchLine,
@@ -132,7 +132,7 @@ def test_the_payment_file_made_by_a_worker_decrypts_the_cards_in_processes_of_it
         organisation_structure, admin_user, second_admin, dawangzhuang_community):
     """A Celery pool process (daemonic: multiprocessing would refuse it children) starts
     the decrypting processes and gets every card back, in line order."""
-    assert LINES > CHUNK  # more than one chunk: worker processes decrypt them
+    assert LINES > PARALLEL_FROM  # worker processes decrypt the lines after the first
     make_members(LINES, community=dawangzhuang_community)
     entitlements = universal_approved(admin_user, run_on=date(2026, 1, 10),
                                       approve_on=date(2026, 1, 12))
