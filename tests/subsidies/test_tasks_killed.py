@@ -50,7 +50,7 @@ def _worker_env(media_root):
         "DJANGO_MEDIA_ROOT": str(media_root),
         # The broker this test process publishes to (one Redis database per xdist worker).
         "REDIS_URL": django_settings.REDIS_URL,
-        # More than one chunk of cards is decrypted by two processes of the task's own.
+        # The lines after the first 5,000 are decrypted by two processes of the task's own.
         "PII_DECRYPT_PROCESSES": "2",
     })
     return env
