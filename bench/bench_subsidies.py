@@ -318,8 +318,7 @@ def run_to_file(args, seeded, maker, checker):
     for _ in range(args.rounds):
         floor, rows = floor_insert_select(maker)
         assert rows == seeded, (rows, seeded)
-        rolled_back, _rows = floor_insert_select(maker, commit=False)
-        _reset()
+        rolled_back, _rows = floor_insert_select(maker, commit=False)  # leaves tables empty
         times, counts = ours_run_to_file(maker, checker)
         assert counts["created"] == counts["lines"] == counts["approved"] == seeded, counts
         rounds.append({"floor": floor, "rolled back": rolled_back, **times,

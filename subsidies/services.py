@@ -664,7 +664,7 @@ def batch_payment_file(*, batch, by, request=None):
 
     _require_admin(by)
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
-    if batch.state in (BatchState.SENT, BatchState.SETTLED) and batch.payment_file:
+    if batch.state in (BatchState.SENT, BatchState.SETTLED):  # sent with its one file
         return batch
     if batch.state != BatchState.APPROVED:
         raise ValidationError(_("Only an approved batch has a payment file."))
@@ -681,8 +681,6 @@ def batch_payment_file(*, batch, by, request=None):
                    Column(PAYMENT_FILE_COLUMNS[3], 14, "money")]
     write_xlsx(stream, title=title, scope=batch.number, as_of=timezone.localdate(),
                sheet_name=batch.number, columns=columns, rows=rows)
-    if batch.payment_file:
-        batch.payment_file.delete(save=False)
     batch.payment_file.save(f"{batch.number}.xlsx", ContentFile(stream.getvalue()), save=False)
     batch.state = BatchState.SENT
     if without_card:
