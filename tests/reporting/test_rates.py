@@ -54,7 +54,6 @@ def founding_rates(day, by="district"):
             for values, rate in founding_groups(day, (field,) if field else ()).items()}
 
 
-
 class TestRate:
     def test_eighty_percent_meets_the_july_target_and_79_99_does_not(self):
         """7.2: 以上 includes the bound."""
