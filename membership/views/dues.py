@@ -38,7 +38,7 @@ def community_dues(request, pk):
     community = selectors.dues_community_get(user=request.user, pk=pk)
     today = timezone.localdate()
     pick = DuesMonthPickForm(request.GET or None, communities=selectors.dues_communities(
-        user=request.user).filter(pk=community.pk))
+        user=request.user).filter(pk=community.pk), initial={"month": today})
     month = pick.chosen_month()
     form = DuesMonthForm(request.POST or None, members=services.dues_month_payers(
         user=request.user, community=community, month=today))
@@ -52,10 +52,11 @@ def community_dues(request, pk):
             except ValidationError as error:
                 apply_errors(form, error)
             else:
+                values = {"month": f"{month:%Y-%m}", "recorded": recorded, "already": already}
                 messages.success(request, _(
                     "Dues of %(month)s recorded for %(recorded)d members; %(already)d had "
-                    "paid already and were left as recorded.")
-                    % {"month": f"{month:%Y-%m}", "recorded": recorded, "already": already})
+                    "paid already and were left as recorded.") % values if already else _(
+                    "Dues of %(month)s recorded for %(recorded)d members.") % values)
                 url = reverse("membership:community_dues", args=[community.pk])
                 return redirect(f"{url}?month={month:%Y-%m}")
         elif form.cleaned_data.get("month"):

@@ -96,3 +96,27 @@ def test_a_credit_code_typed_in_calc_stays_whole(client, street_staff_dawangzhua
     with RosterReader(io.BytesIO(saved.read_bytes()), COLUMNS[kind]) as reader:
         values = dict(zip([c.header for c in COLUMNS[kind]], next(reader.rows())[1]))
     assert values["统一社会信用代码"] == CREDIT_CODE
+
+
+def test_a_bad_rows_file_fixed_in_calc_keeps_the_id_whole(tmp_path):
+    """The bad rows come back to be fixed and uploaded again: an ID typed over the bad one
+    in Calc stays text, as in the template."""
+    from membership.imports.workbooks import bad_rows_write
+    from tests.membership.rosters import roster_bytes, worker_row
+
+    source = io.BytesIO(roster_bytes([worker_row(身份证号="12010219900307001")]))
+    path = tmp_path / "bad-rows.xlsx"
+    with open(path, "wb") as stream:
+        bad_rows_write(stream, kind=ImportKind.WORKERS, source=source,
+                       errors=[{"row": 2, "column": "身份证号", "message": "位数不对"}],
+                       title="导入错误行", scope="大王庄街道")
+    at = _letters(ImportKind.WORKERS)
+    cell = f"{at['身份证号']}3"  # row 1 the title, row 2 the header
+    saved, cells = calc_type(tmp_path, path, {cell: ID_NUMBER,
+                                              f"{at['身份证号']}4": "120102199003070039"})
+    assert (cells[cell]["type"], cells[cell]["string"]) == ("TEXT", ID_NUMBER)
+    assert cells[f"{at['身份证号']}4"]["type"] == "TEXT"  # a row added below, too
+    with RosterReader(io.BytesIO(saved.read_bytes()), COLUMNS[ImportKind.WORKERS]) as reader:
+        values = [dict(zip([c.header for c in COLUMNS[ImportKind.WORKERS]], v))
+                  for _, v in reader.rows()]
+    assert [v["身份证号"] for v in values] == [ID_NUMBER, "120102199003070039"]
