@@ -62,7 +62,8 @@ system-deps-test: system-deps-run
 	@command -v redis-server >/dev/null && command -v chromium >/dev/null \
 	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  && fc-list :lang=zh | grep -q . \
-	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) redis-server chromium chromium-driver postgresql fonts-wqy-zenhei; }
+	  && command -v soffice >/dev/null && /usr/bin/python3 -c "import uno" 2>/dev/null \
+	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) redis-server chromium chromium-driver postgresql fonts-wqy-zenhei libreoffice-calc python3-uno; }
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

@@ -64,7 +64,7 @@ def _masks(full_pii):
 # ---------------------------------------------------------------------------
 UNIT_COLUMNS = [
     Column("单位名称", 36),
-    Column("统一社会信用代码", 22),
+    Column("统一社会信用代码", 22, "code"),
     Column("单位类型", 12),
     Column("行业", 14),
     Column("所属街道", 14),
@@ -104,20 +104,20 @@ def unit_rows(queryset, *, full_pii):
 # ---------------------------------------------------------------------------
 WORKER_COLUMNS = [
     Column("姓名", 10),
-    Column("身份证号", 21),
-    Column("手机号", 14),
+    Column("身份证号", 21, "code"),
+    Column("手机号", 14, "code"),
     Column("户籍类型", 10),
     Column("户籍所在省份", 13),
     Column("就业形式", 12),
     Column("职业群体", 14),
-    Column("工作单位统一社会信用代码", 26),
+    Column("工作单位统一社会信用代码", 26, "code"),
     Column("所属街道", 14),
     Column("所属社区", 18),
     Column("整建制非正式员工", 17),
     Column("摸底日期", 12, "date"),
     Column("是否会员", 9),
     Column("入会日期", 12, "date"),
-    Column("会员服务卡号", 22),
+    Column("会员服务卡号", 22, "code"),
 ]
 _WORKER_FIELDS = (
     "name", "id_number", "phone", "hukou_type", "hukou_province", "employment_form",
@@ -145,12 +145,12 @@ def worker_rows(queryset, *, full_pii):
 MEMBER_COLUMNS = [
     Column("会员编号", 15),
     Column("姓名", 10),
-    Column("身份证号", 21),
-    Column("手机号", 14),
+    Column("身份证号", 21, "code"),
+    Column("手机号", 14, "code"),
     Column("所属街道", 14),
     Column("基层工会", 34),
     Column("入会日期", 12, "date"),
-    Column("会员服务卡号", 22),
+    Column("会员服务卡号", 22, "code"),
     Column("状态", 8),
     Column("职业群体", 14),
 ]

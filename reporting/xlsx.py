@@ -39,7 +39,7 @@ TITLE_ROWS = 2  # the title row and the header row; data starts on row 3
 class Column:
     header: str  # in Chinese, exactly as the spec lists it
     width: float = 14
-    kind: str = "text"  # text | int | money | percent | date | datetime
+    kind: str = "text"  # text | code | int | money | percent | date | datetime
 
 
 _NUMBER_FORMATS = {
@@ -48,6 +48,8 @@ _NUMBER_FORMATS = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
     "int": "0",
+    # Identifiers (ID, phone, card, credit code): text, so digits typed in stay as typed.
+    "code": "@",
 }
 
 
@@ -62,6 +64,8 @@ def write_xlsx(stream, *, title, scope, as_of, columns, rows, sheet_name="Sheet1
     ws = wb.create_sheet(title=str(sheet_name)[:31])
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
+        if column.kind == "code":  # the whole column, rows typed in later too
+            ws.column_dimensions[get_column_letter(index)].number_format = "@"
     ws.freeze_panes = f"A{TITLE_ROWS + 1}"
     batches = _BatchingRows(ws)
 
@@ -106,7 +110,12 @@ def _openpyxl_row(ws, row, formats):
         if value is None or value == "":
             out.append(None)
         elif isinstance(value, str):
-            out.append(_clean_text(value))
+            if number_format == "@":
+                cell = WriteOnlyCell(ws, value=_clean_text(value))
+                cell.number_format = number_format
+                out.append(cell)
+            else:
+                out.append(_clean_text(value))
         elif number_format or isinstance(value, (date, datetime, time)):
             cell = WriteOnlyCell(ws, value=value)
             cell.number_format = number_format or _date_format(value)
@@ -183,6 +192,9 @@ class _FastRows:
     def __init__(self, ws, columns):
         self.letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
         self.styles = [self._style_id(ws, _NUMBER_FORMATS.get(c.kind)) for c in columns]
+        # Text cells carry a style only in code columns (the text format "@").
+        self.text_styles = [f' s="{style}"' if c.kind == "code" else ""
+                            for c, style in zip(columns, self.styles)]
         self.date_style = self._style_id(ws, _NUMBER_FORMATS["date"])
         self.datetime_style = self._style_id(ws, _NUMBER_FORMATS["datetime"])
 
@@ -195,25 +207,26 @@ class _FastRows:
         return cell.style_id  # registers the format in the workbook's style sheet
 
     def write(self, raw, rows, row_idx):
-        letters, styles = self.letters, self.styles
+        letters, styles, text_styles = self.letters, self.styles, self.text_styles
         plain = _PLAIN_TEXT.fullmatch
         buffer = []
         for row in rows:
             r = str(row_idx)
             parts = [f'<row r="{r}">']
-            for letter, style, value in zip(letters, styles, row):
+            for letter, style, ts, value in zip(letters, styles, text_styles, row):
                 if value is None or value == "":
                     continue
                 ref = letter + r
                 if isinstance(value, str):
                     if plain(value):  # nothing to clean, escape or preserve
-                        parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+                        parts.append(f'<c r="{ref}"{ts} t="inlineStr"><is><t>{value}</t></is></c>')
                         continue
                     if ILLEGAL_CHARACTERS_RE.search(value):
                         value = _clean_text(value)
                     text = escape(value)
                     space = ' xml:space="preserve"' if value != value.strip() else ""
-                    parts.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                    parts.append(
+                        f'<c r="{ref}"{ts} t="inlineStr"><is><t{space}>{text}</t></is></c>')
                 elif isinstance(value, bool):
                     s = f' s="{style}"' if style is not None else ""
                     parts.append(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')

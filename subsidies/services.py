@@ -676,7 +676,8 @@ def batch_payment_file(*, batch, by, request=None):
                    Column(TRANSFER_FILE_COLUMNS[2], 14, "money")]
     else:
         title, rows = _("Payment file"), batch_payment_rows(batch, without_card=without_card)
-        columns = [Column(PAYMENT_FILE_COLUMNS[0], 24), Column(PAYMENT_FILE_COLUMNS[1], 24),
+        columns = [Column(PAYMENT_FILE_COLUMNS[0], 24),
+                   Column(PAYMENT_FILE_COLUMNS[1], 24, "code"),
                    Column(PAYMENT_FILE_COLUMNS[2], 12),
                    Column(PAYMENT_FILE_COLUMNS[3], 14, "money")]
     write_xlsx(stream, title=title, scope=batch.number, as_of=timezone.localdate(),

@@ -126,7 +126,9 @@ def bad_rows_write(stream, *, kind, source, errors, title, scope):
                     yield ([_as_cell(c, v) for c, v in zip(columns, values)]
                            + ["；".join(reasons[number])])
 
-    out_columns = [Column(c.header, c.width, "date" if c.kind == "date" else "text")
+    # Code columns stay text, so a number fixed in the file keeps every digit (SPEC §7.4).
+    out_kinds = {"date": "date", "code": "code"}
+    out_columns = [Column(c.header, c.width, out_kinds.get(c.kind, "text"))
                    for c in columns] + [Column(ERROR_HEADER, 60)]
     write_xlsx(stream, title=title, scope=scope, as_of=timezone.localdate(),
                columns=out_columns, rows=rows(), sheet_name=SHEET_TITLES[ImportKind(kind)])

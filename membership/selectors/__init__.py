@@ -41,3 +41,10 @@ from membership.selectors.members import (  # noqa: F401
     registry_counts,
     with_member_display,
 )
+from membership.selectors.dues import (  # noqa: F401
+    dues_communities,
+    dues_community_get,
+    dues_entry_allowed,
+    dues_month_rows,
+    require_dues_entry,
+)

@@ -6,6 +6,10 @@ from membership.services.organisations import (  # noqa: F401
     union_create,
     union_update,
 )
+from membership.services.dues import (  # noqa: F401
+    dues_month_payers,
+    dues_record_month,
+)
 from membership.services.members import (  # noqa: F401
     dues_arrears,
     dues_record,

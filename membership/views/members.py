@@ -40,6 +40,7 @@ def member_list(request):
         "page": page,
         "query": query.urlencode(),
         "can_enroll": Member.objects.role_may_write(request.user),
+        "can_enter_dues": selectors.dues_entry_allowed(request.user),
     })
 
 

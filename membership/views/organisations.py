@@ -63,6 +63,7 @@ def community_detail(request, pk):
         "unions": selectors.union_list(user=request.user).filter(community=community),
         "history": selectors.history_of(community),
         "can_edit": user_can_write(request.user, community),
+        "can_enter_dues": selectors.dues_entry_allowed(request.user),
     })
 
 

@@ -68,6 +68,13 @@ NOTABLE = {
 # The full ID and phone: only users with the permission (the office); others in scope 403.
 FULL_PII = {role: set() for role in ROLES} | {"admin_user": {"worker_a", "worker_b"}}
 ALLOWED = {"read": VISIBLE, "write": WRITABLE, "note": NOTABLE, "full": FULL_PII}
+# The dues entry of a community (plan §三.(一)1): the office, the street and the community's
+# own staff, each in their scope; roles that do not enter dues get a 404 for every one.
+ALLOWED["dues"] = {role: set() for role in ROLES} | {
+    "admin_user": {"community_a", "community_b"},
+    "street_staff_dawangzhuang": {"community_a"},
+    "community_staff_dawangzhuang": {"community_a"},
+}
 
 # Import runs belong to their uploader alone, the office included (their files hold
 # personal data): run a was uploaded by the 大王庄 street user, run b by the 大直沽 one.
@@ -98,6 +105,7 @@ DETAIL_ROUTES = [
     ("membership:member_end", "member", "write"),
     ("membership:member_card", "member", "write"),
     ("membership:member_dues", "member", "write"),
+    ("membership:community_dues", "community", "dues"),
     ("membership:import_detail", "importrun", "own"),
     ("membership:import_status", "importrun", "own"),
     ("membership:import_start", "importrun", "own"),
@@ -120,7 +128,8 @@ LIST_ROUTES = [
 ]
 # No record to leak; write rights tested apart (tests/membership/test_*_pages.py).
 UNSCOPED_ROUTES = {"membership:union_create", "membership:unit_create",
-                   "membership:member_enroll", "membership:import_template"}
+                   "membership:member_enroll", "membership:import_template",
+                   "membership:dues_entry"}
 
 
 # --- Subsidies (issue 5) ------------------------------------------------------------------

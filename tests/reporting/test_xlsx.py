@@ -95,3 +95,24 @@ def test_the_parts_are_deflated_at_our_level_and_the_workbook_dated():
     assert sheet.compress_size == len(level.compress(raw) + level.flush())
     stream.seek(0)
     assert load_workbook(stream).properties.modified is not None
+
+
+def test_code_columns_are_text_in_both_engines_and_for_the_whole_column():
+    """Identifiers stay text, so a number typed into the file later keeps its digits."""
+    columns = [Column("姓名", 10), Column("身份证号", 21, "code"), Column("人数", 8, "int")]
+    rows = [["张三", "120102199003070012", 3], ["李四", "1201 0219 9003 0700 39", None],
+            ["王五", None, 1]]
+    sheets = []
+    for engine in ("fast", "openpyxl"):
+        stream = io.BytesIO()
+        write_xlsx(stream, title="测试", scope="全区", as_of=date(2026, 5, 20), columns=columns,
+                   rows=iter(rows), engine=engine)
+        stream.seek(0)
+        sheets.append(load_workbook(stream).active)
+    assert _cells(sheets[0]) == _cells(sheets[1])
+    sheet = sheets[0]
+    assert (sheet["B3"].value, sheet["B3"].data_type, sheet["B3"].number_format) == (
+        "120102199003070012", "s", "@")
+    assert sheet["A3"].number_format == "General"
+    assert sheet.column_dimensions["B"].number_format == "@"
+    assert sheet.column_dimensions["A"].number_format == "General"
