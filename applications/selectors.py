@@ -5,6 +5,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from applications.models import Application, ApplicationStatus, overdue_q
@@ -32,6 +33,17 @@ def application_get(*, user, pk, write=False):
             "street", "community__street", "employer__union", "employer__covering_union",
             "reviewed_by", "member__union"),
         pk=pk)
+
+
+def applications_for_review(*, user, pks):
+    """The applications `user` may review among `pks`, in the queue's order; 404 when one
+    is not in the user's scope (SPEC §1: another scope's id is not found)."""
+    pks = set(pks)
+    applications = list(Application.objects.for_user(user, write=True)
+                        .select_related("street", "employer").filter(pk__in=pks))
+    if len(applications) != len(pks):
+        raise Http404
+    return applications
 
 
 def pending_count(*, user):
@@ -96,7 +108,7 @@ def status_lookup(*, number, id_last6):
     if not (number.isascii() and number.isalnum() and len(number) <= 16) or len(last6) != 6:
         return None
     application = (Application.objects.filter(number=number)
-                   .select_related("member__union").first())
+                   .select_related("member__union", "street").first())
     if application is None:
         return None
     if not hmac.compare_digest(application.id_number[-6:].encode(), last6.encode()):
