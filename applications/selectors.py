@@ -46,6 +46,14 @@ def applications_for_review(*, user, pks):
     return applications
 
 
+def card_taken(application):
+    """The card the applicant gave is bound to a member now (the flag stored at submission
+    may be out of date by the review): approval would refuse it (SPEC §4)."""
+    if application.status != ApplicationStatus.PENDING or not application.card_hmac:
+        return application.card_flag
+    return Member.objects.filter(card_hmac=application.card_hmac).exists()
+
+
 def pending_count(*, user):
     """Pending applications in the user's scope, for the navigation badge."""
     return Application.objects.for_user(user).pending().count()

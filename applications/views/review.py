@@ -100,6 +100,7 @@ def _detail(request, application, *, full=False, approve_form=None, reject_form=
         "phone": application.phone if full else mask_phone(application.phone),
         "card": application.card_number if full else mask_card(application.card_number),
         "duplicates": selectors.possible_duplicates(application, user=user),
+        "card_taken": selectors.card_taken(application),
         "writable": writable, "approve_form": approve_form, "reject_form": reject_form,
         "correction_form": correction_form, "routed_union": routed,
         "can_see_full": user.can_see_full_pii,

@@ -89,8 +89,17 @@ def test_a_worker_applies_with_a_card_and_the_street_approves_several_at_once(
         member_bind_card(member=Member.objects.get(application=holder), by=office,
                          card_number=taken)
 
-        # The street ticks all pending applications and approves them at once.
+        # The street ticks all pending applications and approves them at once; an
+        # application without a card asks for it on its own approval form.
         log_in(page, live_server.url, "street_sun", PASSWORD)
+        page.goto(f"{live_server.url}/join/review/{without.pk}/")
+        expect(page.get_by_test_id("approve-form")).to_contain_text("申请人没有填写卡号")
+        shot(page, "card-street-detail-no-card")
+        page.goto(f"{live_server.url}/join/review/{clash.pk}/")
+        expect(page.get_by_test_id("card-flag")).to_be_visible()
+        expect(page.get_by_test_id("application-card")).to_contain_text(f"****{taken[-4:]}")
+        shot(page, "card-street-detail-flag")
+        page.goto(f"{live_server.url}/")
         page.get_by_role("link", name=re.compile("网上申请入会")).first.click()
         expect(page.get_by_test_id("bulk-review-form")).to_be_visible()
         page.locator("[data-select-all]").check()
