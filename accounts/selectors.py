@@ -30,6 +30,9 @@ def home_context(*, user):
         context["applications_overdue"] = overdue_by_street(user=user)
     if user.role == Role.STREET:
         from applications.selectors import street_figures
+        from membership.selectors import members_without_card
+
+        context["without_card"] = members_without_card(user=user)
 
         context["applications"] = figures = street_figures(user=user)
         # The menu's badge from the same count (a view's context wins over the context

@@ -39,6 +39,7 @@ from hedong_union.api_errors import (
 )
 from membership.identifiers import normalise_text
 from membership.models import Community, OccupationGroup, Street, Unit
+from membership.pii import mask_card
 
 
 class ApplicationRequest(RequestBody):
@@ -49,6 +50,10 @@ class ApplicationRequest(RequestBody):
                 help_text="As on the ID card.")
     id_number = Text(help_text="The 18-character resident ID number.")
     phone = Text(help_text="Mainland mobile number, 11 digits.")
+    card_number = Text(
+        required=False, help_text="Optional: the member service card number, 16 to 19 "
+                                  "digits (Luhn check); bound to the membership on "
+                                  "approval.")
     scattered = Flag(
         help_text="true for scattered employment (no employer); then employer_credit_code "
                   "is left out.")
@@ -85,6 +90,14 @@ class ApplicationStatusAnswer(serializers.Serializer):
     reject_reason = serializers.CharField(allow_blank=True)
     member_number = serializers.CharField(allow_blank=True)
     union = serializers.CharField(allow_blank=True)
+    card_bound = serializers.BooleanField(
+        help_text="Once approved: whether a member service card is bound (no payment "
+                  "without one).")
+    card = serializers.CharField(allow_blank=True,
+                                 help_text="The bound card's last 4 digits, masked.")
+    bind_card_at = serializers.CharField(
+        allow_blank=True, help_text="Approved without a card: the street federation to "
+                                    "take the card to.")
 
 
 def _resolve_places(values):
@@ -159,7 +172,7 @@ class ApplicationCreate(APIView):
         try:
             outcome = services.application_submit(
                 name=values["name"], id_number=values["id_number"], phone=values["phone"],
-                employer=places["employer"], street=places["street"],
+                card_number=values.get("card_number") or "", employer=places["employer"], street=places["street"],
                 community=places["community"], occupation_group=values["occupation_group"],
                 declared=values["declared"], consented=values["consented"],
                 consent_version=values["consent_version"])
@@ -207,10 +220,15 @@ class ApplicationStatus(APIView):
             return error_response([error(None, "not_found", not_found_message())],
                                   status=status.HTTP_404_NOT_FOUND)
         member = application.member
+        card_bound = bool(member and member.card_hmac)
         return Response({
             "number": application.number, "status": application.status,
             "status_label": application.get_status_display(),
             "reject_reason": application.reject_reason,
             "member_number": member.member_number if member else "",
             "union": member.union.name if member and member.union else "",
+            "card_bound": card_bound,
+            "card": mask_card(member.card_number) if card_bound else "",
+            "bind_card_at": (application.street.federation_name
+                             if member and not card_bound else ""),
         })

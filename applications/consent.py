@@ -4,7 +4,7 @@ so every recorded version still names the words that person read."""
 
 from django.utils.translation import gettext_lazy as _
 
-CONSENT_VERSION = "2026-01"
+CONSENT_VERSION = "2026-02"
 CONSENT_TEXTS = {
     "2026-01": _(
         "The Hedong District Federation of Trade Unions uses your name, ID number, phone, "
@@ -16,6 +16,19 @@ CONSENT_TEXTS = {
         "to anyone else unless the law requires it. You may ask your street federation to "
         "see, correct or delete it. If you do not agree, you can still apply in person at "
         "your street or community union."
+    ),
+    # 2026-02: the form also asks for the member service card number (optional).
+    "2026-02": _(
+        "The Hedong District Federation of Trade Unions uses your name, ID number, phone, "
+        "employer, occupation, community and, if you give it, your member service card "
+        "number only to handle your application to join a union and, once you are a "
+        "member, to keep your membership record, give you member services and pay "
+        "subsidies to your card. The ID number is needed to make sure one person is one "
+        "member; it is sensitive personal information. Your data is stored encrypted, only "
+        "union staff of your street and the district federation can see it, and it is not "
+        "given to anyone else unless the law requires it. You may ask your street "
+        "federation to see, correct or delete it. If you do not agree, you can still apply "
+        "in person at your street or community union."
     ),
 }
 # Who may join (plan §一.(一)1), in the applicant's words.

@@ -18,7 +18,9 @@ from applications.models import (
     REJECT_REASON_MAX_LENGTH,
     ApplicationStatus,
 )
+from applications.services import BULK_REVIEW_MAX
 from membership.form_parts.units import date_input
+from membership.pii import mask_card
 from membership.models import (
     Community,
     EmploymentForm,
@@ -155,6 +157,8 @@ class ApplicantForm(forms.Form):
 class ApplyForm(ApplicantForm, _Honeypot):
     id_number = _text(_("ID number"), max_length=40, autocomplete="off",
                       autocapitalize="characters", maxlength="20")
+    card_number = _text(_("member service card number (optional)"), max_length=60,
+                        autocomplete="off", inputmode="numeric", maxlength="40")
     declared = forms.BooleanField(label=_("I confirm the declaration above."),
                                   required=False)
     consented = forms.BooleanField(
@@ -164,14 +168,21 @@ class ApplyForm(ApplicantForm, _Honeypot):
                                       max_length=16, initial=CONSENT_VERSION)
 
     field_order = ["name", "id_number", "phone", "work", "employer", "occupation_group",
-                   "street", "community", "declared", "consented", "consent_version",
-                   "website"]
+                   "street", "community", "card_number", "declared", "consented",
+                   "consent_version", "website"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["card_number"].help_text = _(
+            "16 to 19 digits, on the card. Subsidies are paid only to a bound card; without "
+            "one now, take the card to your street federation after approval.")
 
     def submission(self):
         """The cleaned values as applications.services.application_submit takes them."""
         data = self.cleaned_data
         return {
             "name": data["name"], "id_number": data["id_number"], "phone": data["phone"],
+            "card_number": data["card_number"],
             "employer": data.get("employer"), "street": data.get("street"),
             "community": data.get("community"), "occupation_group": data["occupation_group"],
             "declared": data["declared"], "consented": data["consented"],
@@ -277,6 +288,13 @@ class ApproveForm(forms.Form):
                  if v != EmploymentForm.SCATTERED])
     union = forms.ModelChoiceField(label=_("base union"), queryset=Union.objects.none(),
                                    required=False)
+    card_number = forms.CharField(
+        label=_("member service card number"), required=False, max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
+                                      "maxlength": "40"}),
+        error_messages={"max_length": _("This is too long.")})
+    without_card = forms.BooleanField(label=_("Approve without binding this card"),
+                                      required=False)
 
     def __init__(self, *args, user, application, routed_union=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -284,6 +302,61 @@ class ApproveForm(forms.Form):
         self.fields["union"].initial = routed_union
         if application.employer_id is None:
             del self.fields["employment_form"]
+        card = self.fields["card_number"]
+        if application.card_number:
+            card.help_text = _(
+                "The applicant gave card %(card)s; it is bound on approval. Type a number "
+                "only to bind another card instead.") % {
+                "card": mask_card(application.card_number)}
+        else:
+            # SPEC §4: no payment reaches a member without a bound card.
+            card.help_text = _(
+                "The applicant gave no card number. Ask for it: subsidies are paid only to "
+                "a bound card. Leave empty to bind it later on the member's page.")
+            del self.fields["without_card"]
+
+
+class BulkReviewForm(forms.Form):
+    """The street's decision on several pending applications at once (SPEC §5): each is
+    then checked as on its own page; one hukou type and employment form for all."""
+
+    applications = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], error_messages={
+            "required": _("Tick the applications to approve or reject."),
+            "invalid_choice": _("Tick the applications to approve or reject.")})
+    action = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    joined_on = forms.DateField(label=_("joined on"), initial=timezone.localdate,
+                                required=False, widget=date_input(),
+                                help_text=_("Empty means today."))
+    hukou_type = forms.ChoiceField(label=_("hukou type"), required=False,
+                                   choices=[("", _("choose…"))] + HukouType.choices)
+    employment_form = forms.ChoiceField(
+        label=_("employment form"), required=False,
+        choices=[("", _("choose…"))] + [(v, label) for v, label in EmploymentForm.choices
+                                        if v != EmploymentForm.SCATTERED],
+        help_text=_("For the applicants with an employer."))
+    reason = forms.CharField(label=_("reason for rejection"), required=False,
+                             max_length=REJECT_REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("One reason for all; each applicant reads it."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any whole number is a choice here; the scope is checked by the selector (404).
+        self.fields["applications"].valid_value = lambda value: (
+            str(value).isdigit() and len(str(value)) < 10)
+
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("applications") or []
+        if len(chosen) > BULK_REVIEW_MAX:
+            self.add_error("applications", _("Choose at most %(max)d applications at a time.")
+                           % {"max": BULK_REVIEW_MAX})
+        if data.get("action") == "approve" and not data.get("hukou_type"):
+            self.add_error("hukou_type", _("Choose the hukou type."))
+        if data.get("action") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason; the applicant will read it."))
+        return data
 
 
 class RejectForm(forms.Form):

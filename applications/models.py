@@ -55,6 +55,11 @@ class Application(models.Model):
     id_hmac = models.CharField(max_length=64, editable=False, db_index=True)
     phone = EncryptedPIIField(_("mobile phone"), max_length=11)
     phone_hmac = models.CharField(max_length=64, editable=False, db_index=True)
+    # Optional on the form (SPEC §4): bound to the membership on approval.
+    card_number = EncryptedPIIField(_("member service card number"), max_length=19,
+                                    null=True, blank=True)
+    card_hmac = models.CharField(max_length=64, null=True, blank=True, editable=False,
+                                 db_index=True)
     employer = models.ForeignKey(Unit, verbose_name=_("employer"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="applications")
     occupation_group = models.CharField(_("occupation group"), max_length=16,
@@ -77,6 +82,8 @@ class Application(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     # The phone already belongs to another member: shown to the reviewer, not refused.
     phone_flag = models.BooleanField(_("phone used by another member"), default=False)
+    # The card is already bound to another member: shown to the reviewer, not refused.
+    card_flag = models.BooleanField(_("card bound to another member"), default=False)
     member = models.OneToOneField(Member, verbose_name=_("membership"), null=True,
                                   blank=True, on_delete=models.PROTECT,
                                   related_name="application")

@@ -5,6 +5,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from applications.models import Application, ApplicationStatus, overdue_q
@@ -32,6 +33,25 @@ def application_get(*, user, pk, write=False):
             "street", "community__street", "employer__union", "employer__covering_union",
             "reviewed_by", "member__union"),
         pk=pk)
+
+
+def applications_for_review(*, user, pks):
+    """The applications `user` may review among `pks`, in the queue's order; 404 when one
+    is not in the user's scope (SPEC §1: another scope's id is not found)."""
+    pks = set(pks)
+    applications = list(Application.objects.for_user(user, write=True)
+                        .select_related("street", "employer").filter(pk__in=pks))
+    if len(applications) != len(pks):
+        raise Http404
+    return applications
+
+
+def card_taken(application):
+    """The card the applicant gave is bound to a member now (the flag stored at submission
+    may be out of date by the review): approval would refuse it (SPEC §4)."""
+    if application.status != ApplicationStatus.PENDING or not application.card_hmac:
+        return application.card_flag
+    return Member.objects.filter(card_hmac=application.card_hmac).exists()
 
 
 def pending_count(*, user):
@@ -96,7 +116,7 @@ def status_lookup(*, number, id_last6):
     if not (number.isascii() and number.isalnum() and len(number) <= 16) or len(last6) != 6:
         return None
     application = (Application.objects.filter(number=number)
-                   .select_related("member__union").first())
+                   .select_related("member__union", "street").first())
     if application is None:
         return None
     if not hmac.compare_digest(application.id_number[-6:].encode(), last6.encode()):

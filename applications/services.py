@@ -19,7 +19,13 @@ from applications.models import (
     Application,
     ApplicationStatus,
 )
-from membership.identifiers import age_on, clean_phone, clean_resident_id
+from membership.identifiers import (
+    age_on,
+    clean_card_number,
+    clean_phone,
+    clean_resident_id,
+    normalise_text,
+)
 from membership.models import (
     EmploymentForm,
     HukouType,
@@ -29,7 +35,7 @@ from membership.models import (
     Source,
     UnitKind,
 )
-from membership.pii import pii_hmac
+from membership.pii import mask_card, pii_hmac
 from membership.services import member_enroll, route_union, worker_create, worker_find
 from membership.services.members import MINIMUM_AGE
 
@@ -102,15 +108,22 @@ def _check_applicant(*, name, phone, employer, street, community, occupation_gro
 
 
 # The public form's order, so that the API lists refusals as the page shows them.
-_SUBMISSION_FIELDS = ("name", "id_number", "phone", "occupation_group", "employer", "street",
-                      "community", "declared", "consented")
+_SUBMISSION_FIELDS = ("name", "id_number", "phone", "card_number", "occupation_group",
+                      "employer", "street", "community", "declared", "consented")
 
 
 def _check_submission(*, name, id_number, phone, employer, street, community,
-                      occupation_group, declared, consented, consent_version, today):
+                      occupation_group, declared, consented, consent_version, today,
+                      card_number=""):
     """Every check of the form, as errors keyed by field; the cleaned values."""
     errors, clean = _check_applicant(name=name, phone=phone, employer=employer, street=street,
                                      community=community, occupation_group=occupation_group)
+    clean["card_number"] = None
+    if normalise_text(card_number):
+        try:
+            clean["card_number"] = clean_card_number(card_number)
+        except ValidationError as error:
+            errors["card_number"] = error.error_list
     try:
         rid = clean_resident_id(id_number, today=today)
     except ValidationError as error:
@@ -149,14 +162,25 @@ def _phone_flag(*, phone_hmac, id_hmac):
             .exclude(worker__id_hmac=id_hmac).exists())
 
 
+def _card_flag(*, card_hmac, id_hmac):
+    """The card is already bound to a member who is not this applicant (SPEC §4: one card,
+    one member); the approval then refuses it unless another number is typed."""
+    if not card_hmac:
+        return False
+    return (Member.objects.filter(card_hmac=card_hmac)
+            .exclude(worker__id_hmac=id_hmac).exists())
+
+
 def _pending_application(id_hmac):
     """The pending application of this ID number, if any."""
     return Application.objects.pending().filter(id_hmac=id_hmac).first()
 
 
 def application_submit(*, name, id_number, phone, employer, street, community,
-                       occupation_group, declared, consented, consent_version, today=None):
-    """A worker's application from the public page or the API (SPEC §5).
+                       occupation_group, declared, consented, consent_version, today=None,
+                       card_number=""):
+    """A worker's application from the public page or the API (SPEC §5). `card_number`,
+    the member service card, is optional: given, it is bound on approval (SPEC §4).
 
     Invalid input raises ValidationError keyed by field and saves nothing. The same ID
     with an application pending gets that application back; the unique constraint on
@@ -166,9 +190,11 @@ def application_submit(*, name, id_number, phone, employer, street, community,
     clean = _check_submission(
         name=name, id_number=id_number, phone=phone, employer=employer, street=street,
         community=community, occupation_group=occupation_group, declared=declared,
-        consented=consented, consent_version=consent_version, today=today)
+        consented=consented, consent_version=consent_version, today=today,
+        card_number=card_number)
     id_hmac = pii_hmac("id", clean["id_number"])
     phone_hmac = pii_hmac("phone", clean["phone"])
+    card_hmac = pii_hmac("card", clean["card_number"])
 
     active = (Member.objects.filter(worker__id_hmac=id_hmac, status=MemberStatus.ACTIVE)
               .select_related("union").first())
@@ -185,6 +211,8 @@ def application_submit(*, name, id_number, phone, employer, street, community,
         street=_routed_street(employer=employer, community=community),
         declared=True, consent_version=consent_version, consented_at=timezone.now(),
         phone_flag=_phone_flag(phone_hmac=phone_hmac, id_hmac=id_hmac),
+        card_number=clean["card_number"], card_hmac=card_hmac,
+        card_flag=_card_flag(card_hmac=card_hmac, id_hmac=id_hmac),
     )
     for _attempt in range(5):
         application.number = new_application_number(today)
@@ -295,13 +323,33 @@ def _check_join_date(*, application, joined_on, today):
               "(%(date)s).") % {"date": submitted_on.isoformat()}, code="before_submission")})
 
 
+def _approval_card(*, application, card_number, without_card):
+    """The card bound on approval (SPEC §4): the number the reviewer typed, else the one
+    the applicant gave unless the reviewer leaves it out; "" for none. The applicant's
+    card bound to another member meanwhile is refused here with its own message."""
+    if normalise_text(card_number):
+        return card_number
+    if without_card or not application.card_hmac:
+        return ""
+    if Member.objects.filter(card_hmac=application.card_hmac).exists():
+        raise ValidationError({"card_number": ValidationError(
+            _("The card number the applicant gave (%(card)s) is already bound to another "
+              "member: type the applicant's own card number, or approve without a card.")
+            % {"card": mask_card(application.card_number)}, code="card_taken")})
+    return application.card_number
+
+
 @transaction.atomic
 def application_approve(*, application, by, hukou_type, employment_form=None, union=None,
-                        joined_on=None):
+                        joined_on=None, card_number="", without_card=False):
     """Approve: the worker (found by ID number, or registered) and the membership with its
     member number, in one transaction with the application's change (SPEC §4, §5).
-    `joined_on` (default today) may be any day from the submission to today."""
+    `joined_on` (default today) may be any day from the submission to today. The card
+    (`card_number` typed by the reviewer, else the applicant's unless `without_card`) is
+    bound by member_enroll's checks: Luhn, and no other member's."""
     application = _locked_for_review(application=application, by=by)
+    card = _approval_card(application=application, card_number=card_number,
+                          without_card=without_card)
     today = timezone.localdate()
     joined_on = joined_on or today
     _check_join_date(application=application, joined_on=joined_on, today=today)
@@ -330,7 +378,8 @@ def application_approve(*, application, by, hukou_type, employment_form=None, un
         raise ValidationError({"union": _("The employer has no union yet: choose the base "
                                           "union the member joins.")})
     member = member_enroll(by=by, worker=worker, union=union, joined_on=joined_on,
-                           declared=application.declared, source=Source.APPLICATION)
+                           card_number=card, declared=application.declared,
+                           source=Source.APPLICATION)
     application.status = ApplicationStatus.APPROVED
     application.member = member
     application.reviewed_by, application.reviewed_at = by, timezone.now()
@@ -354,3 +403,48 @@ def application_reject(*, application, by, reason):
     application._history_user = by
     application.save()
     return application
+
+
+# ---------------------------------------------------------------------------
+# Bulk review (SPEC §5): several pending applications approved or rejected at once
+# ---------------------------------------------------------------------------
+BULK_REVIEW_MAX = 100
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """One application's result in a bulk review: `ok` with the application as decided,
+    or refused with the reasons the single review would have given."""
+
+    application: Application
+    ok: bool
+    reasons: tuple = ()
+
+
+def applications_review_bulk(*, applications, by, action, hukou_type="",
+                             employment_form=None, joined_on=None, reason=""):
+    """Approve or reject each of `applications` as its own page would: the same service,
+    each in its own transaction, so one refused leaves the others decided. Approval binds
+    the card the applicant gave; the hukou type and employment form (for those with an
+    employer) apply to all. The caller reads `applications` through
+    for_user(by, write=True); the service checks each again under its row lock."""
+    if action not in ("approve", "reject"):
+        raise ValueError(f"unknown bulk action: {action!r}")
+    results = []
+    for application in applications:
+        try:
+            if action == "approve":
+                decided = application_approve(
+                    application=application, by=by, hukou_type=hukou_type,
+                    employment_form=employment_form if application.employer_id else None,
+                    joined_on=joined_on)
+            else:
+                decided = application_reject(application=application, by=by, reason=reason)
+        except ValidationError as error:
+            results.append(BulkResult(application, False, tuple(error.messages)))
+        except PermissionDenied:
+            results.append(BulkResult(application, False, (
+                _("This application is no longer in your scope."),)))
+        else:
+            results.append(BulkResult(decided, True))
+    return results

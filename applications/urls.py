@@ -20,6 +20,7 @@ urlpatterns = [
             posters.poster_qr, name="poster_qr"),
     # Street staff review; the office too; the leadership group reads
     path("review/", review.application_list, name="list"),
+    path("review/bulk/", review.application_bulk_review, name="bulk_review"),
     path("review/<int:pk>/", review.application_detail, name="detail"),
     path("review/<int:pk>/full/", review.application_full, name="full"),
     path("review/<int:pk>/correct/", review.application_correct, name="correct"),

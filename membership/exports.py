@@ -151,6 +151,7 @@ MEMBER_COLUMNS = [
     Column("基层工会", 34),
     Column("入会日期", 12, "date"),
     Column("会员服务卡号", 22, "code"),
+    Column("是否绑定会员服务卡", 10),
     Column("状态", 8),
     Column("职业群体", 14),
 ]
@@ -167,7 +168,8 @@ def member_rows(queryset, *, full_pii):
     for (number, name, id_number, phone, street, union, joined, card, status,
          group) in queryset.values_list(*_MEMBER_FIELDS).iterator(chunk_size=CHUNK_SIZE):
         yield [number, name, show_id(id_number), show_phone(phone), street, union or "",
-               joined, show_card(card), statuses.get(status, status), groups.get(group, group)]
+               joined, show_card(card), _yes_no(bool(card)), statuses.get(status, status),
+               groups.get(group, group)]
 
 
 UNION_COLUMNS = [

@@ -21,6 +21,7 @@ from hedong_union.forms import apply_errors
 from hedong_union.public import client_ip, over_limits, too_many
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
+from membership.pii import mask_card
 
 SESSION_OUTCOME = "applications.outcome"
 
@@ -129,7 +130,10 @@ def status(request):
                                              id_last6=form.cleaned_data["id_last6"])
             if result is None:
                 form.add_error(None, not_found_message())
-    return render(request, "applications/status.html", {"form": form, "result": result})
+    member = result.member if result is not None else None
+    return render(request, "applications/status.html", {
+        "form": form, "result": result,
+        "card": mask_card(member.card_number) if member is not None else ""})
 
 
 def not_found_message():

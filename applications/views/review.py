@@ -16,23 +16,67 @@ from accounts.models import AccessLog
 from accounts.scoping import user_can_write
 from accounts.services import access_log_record
 from applications import selectors, services
-from applications.forms import ApplicationFilterForm, ApproveForm, CorrectionForm, RejectForm
+from applications.forms import (
+    ApplicationFilterForm,
+    ApproveForm,
+    BulkReviewForm,
+    CorrectionForm,
+    RejectForm,
+)
 from applications.models import Application, ApplicationStatus
 from hedong_union.forms import apply_errors
 from membership.models import Worker
-from membership.pii import mask_id, mask_phone
+from membership.pii import mask_card, mask_id, mask_phone
 from membership.services import route_union
 
 
-@login_required
-def application_list(request):
-    form = ApplicationFilterForm(request.GET or {"status": "pending"})
+def _list_page(request, *, query, bulk_form=None, status=200):
+    form = ApplicationFilterForm(query or {"status": "pending"})
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.application_list(user=request.user, status=filters.get("status", ""),
                                     overdue=filters.get("overdue", False),
                                     search=filters.get("q", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "applications/list.html", {"form": form, "page": page})
+    page = Paginator(qs, 50).get_page(query.get("page"))
+    can_review = Application.objects.role_may_write(request.user)
+    ticked = set(bulk_form.cleaned_data.get("applications") or []
+                 if bulk_form is not None and hasattr(bulk_form, "cleaned_data") else [])
+    return render(request, "applications/list.html", {
+        "form": form, "page": page, "can_review": can_review, "ticked": ticked,
+        "bulk_form": bulk_form or (BulkReviewForm() if can_review else None)},
+        status=status)
+
+
+@login_required
+def application_list(request):
+    return _list_page(request, query=request.GET)
+
+
+@login_required
+@require_POST
+def application_bulk_review(request):
+    """Approve or reject the ticked pending applications, each checked and decided on its
+    own; the page tells each one's result (SPEC §5)."""
+    if not Application.objects.role_may_write(request.user):
+        raise PermissionDenied
+    form = BulkReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        applications = selectors.applications_for_review(user=request.user,
+                                                         pks=data["applications"])
+        if (data["action"] == "approve" and not data["employment_form"]
+                and any(a.employer_id for a in applications)):
+            form.add_error("employment_form", _("Choose the employment form of the "
+                                                "applicants with an employer."))
+        else:
+            results = services.applications_review_bulk(
+                applications=applications, by=request.user, action=data["action"],
+                hukou_type=data["hukou_type"], employment_form=data["employment_form"],
+                joined_on=data["joined_on"], reason=data["reason"])
+            return render(request, "applications/bulk_result.html", {
+                "results": results, "action": data["action"],
+                "done": sum(r.ok for r in results),
+                "refused": sum(not r.ok for r in results)})
+    return _list_page(request, query={}, bulk_form=form)
 
 
 def _routed_union(application):
@@ -54,7 +98,9 @@ def _detail(request, application, *, full=False, approve_form=None, reject_form=
         "application": application, "full": full,
         "id_number": application.id_number if full else mask_id(application.id_number),
         "phone": application.phone if full else mask_phone(application.phone),
+        "card": application.card_number if full else mask_card(application.card_number),
         "duplicates": selectors.possible_duplicates(application, user=user),
+        "card_taken": selectors.card_taken(application),
         "writable": writable, "approve_form": approve_form, "reject_form": reject_form,
         "correction_form": correction_form, "routed_union": routed,
         "can_see_full": user.can_see_full_pii,
@@ -73,7 +119,7 @@ def application_full(request, pk):
         raise PermissionDenied
     access_log_record(user=request.user, action=AccessLog.Action.VIEW_FULL,
                       target_type="applications.application", target_id=application.pk,
-                      description="application page: full ID number and phone",
+                      description="application page: full ID number, phone and card",
                       request=request)
     return _detail(request, application, full=True)
 
@@ -123,12 +169,16 @@ def application_approve(request, application):
         services.application_approve(
             application=application, by=request.user, hukou_type=data["hukou_type"],
             employment_form=data.get("employment_form"), union=data.get("union"),
-            joined_on=data["joined_on"])))
+            joined_on=data["joined_on"], card_number=data["card_number"],
+            without_card=data.get("without_card", False))))
     if approved is not None:
         messages.success(request, _("Approved: %(name)s is member %(number)s of "
                                     "%(union)s.") % {
             "name": approved.name, "number": approved.member.member_number,
             "union": approved.member.union.name})
+        if not approved.member.card_hmac:
+            messages.warning(request, _("No member service card is bound yet: bind it on the "
+                                        "member's page when the member brings it."))
         return redirect("applications:detail", approved.pk)
     return response or _detail(request, application, approve_form=form)
 

@@ -20,6 +20,8 @@ class MemberFilterForm(forms.Form):
                                    required=False)
     status = forms.ChoiceField(label=_("status"), required=False,
                                choices=[("", _("any"))] + MemberStatus.choices)
+    # SPEC §4: a member without a card cannot be paid; the street binds it.
+    no_card = forms.BooleanField(label=_("no member service card"), required=False)
 
     def __init__(self, *args, user, unions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,7 +34,7 @@ class MemberFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {"search": data["q"], "street": data.get("street"), "union": data["union"],
-                "status": data["status"]}
+                "status": data["status"], "no_card": data["no_card"]}
 
 
 class TransferForm(_CrispyForm):

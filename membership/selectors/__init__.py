@@ -38,6 +38,7 @@ from membership.selectors.members import (  # noqa: F401
     member_spans,
     member_transfer_unions,
     member_union_choices,
+    members_without_card,
     registry_counts,
     with_member_display,
 )

@@ -14,9 +14,10 @@ from membership.services.members import dues_arrears
 _MEMBER_NUMBER = re.compile(r"HD\d{1,10}")
 
 
-def member_list(*, user, search="", street=None, union=None, status=""):
+def member_list(*, user, search="", street=None, union=None, status="", no_card=False):
     """Members `user` may see. A search that looks like a member number (HD…) matches its
-    start; anything else matches the worker's name."""
+    start; anything else matches the worker's name. `no_card`: no member service card
+    bound."""
     qs = Member.objects.for_user(user).select_related(
         "worker", "worker__street", "worker__community", "union")
     text = normalise_text(search).upper()
@@ -31,6 +32,8 @@ def member_list(*, user, search="", street=None, union=None, status=""):
         qs = qs.filter(union=union)
     if status:
         qs = qs.filter(status=status)
+    if no_card:
+        qs = qs.filter(card_hmac__isnull=True)
     return qs
 
 
@@ -74,6 +77,23 @@ def member_transfer_unions(*, user, member):
 
 def member_union_choices(*, user):
     return Union.objects.for_user(user).select_related("street")
+
+
+def members_without_card(*, user, limit=5):
+    """Active members in the user's scope with no member service card bound (SPEC §4: no
+    payment without one): how many, how many approved online, and the latest of those
+    approved online, for the street's home page."""
+    from membership.models import MemberStatus, Source
+
+    qs = Member.objects.for_user(user).filter(status=MemberStatus.ACTIVE,
+                                              card_hmac__isnull=True)
+    online = qs.filter(source=Source.APPLICATION)
+    return {
+        "count": qs.count(),
+        "online_count": online.count(),
+        "latest_online": list(online.select_related("worker", "union")
+                              .order_by("-joined_on", "-pk")[:limit]),
+    }
 
 
 def registry_counts(*, user):

@@ -205,8 +205,9 @@ DETAIL_ROUTES += [("applications:detail", "application", "read"),
                   ("applications:full", "application", "full")]
 LIST_ROUTES += [("applications:list", "application", "html"),
                 ("applications:poster_list", "community", "html")]
-# Review actions (POST only) on one application: tested below.
-APPLICATION_ACTIONS = {"applications:correct", "applications:approve", "applications:reject"}
+# Review actions (POST only) on one application or several: tested below.
+APPLICATION_ACTIONS = {"applications:correct", "applications:approve", "applications:reject",
+                       "applications:bulk_review"}
 # The worker's pages (no account) and the posters, which hold nothing private.
 UNSCOPED_ROUTES |= {"applications:apply", "applications:submitted", "applications:status",
                     "applications:employers", "applications:poster",
@@ -547,3 +548,27 @@ def test_reviewing_an_application_outside_the_scope_changes_nothing(client, requ
     if allowed:  # corrected, approved; the reject after the approval finds it reviewed
         reviewed = Application.objects.get(pk=application.pk)
         assert (reviewed.status, reviewed.name) == ("approved", "改名")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", [{"action": "approve", "hukou_type": "rural"},
+                                    {"action": "reject", "reason": "不符合条件"}])
+def test_a_bulk_review_with_an_application_outside_the_scope_changes_nothing(
+        client, request, role, action):
+    """Bulk review reads through for_user(write=True): one id outside the scope is a 404
+    for the whole request; a role without review rights is refused before that."""
+    from accounts.models import Role
+    from applications.models import Application
+
+    user = _login(client, request, role)
+    applications = [OBJECTS[f"application_{side}"](request.getfixturevalue)
+                    for side in ("a", "b")]
+    response = client.post(reverse("applications:bulk_review"),
+                           {"applications": [a.pk for a in applications], **action})
+    if user.role == Role.ADMIN:  # the office reviews every street's
+        assert response.status_code == 200
+        assert "pending" not in set(Application.objects.values_list("status", flat=True))
+        return
+    assert response.status_code == (404 if user.role == Role.STREET else 403)
+    assert set(Application.objects.values_list("status", flat=True)) == {"pending"}

@@ -65,7 +65,7 @@ def test_the_form_opens_without_an_account_with_the_consent_text(client, organis
     response = client.get(URL)
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'data-testid="consent-text"' in text and "2026-01" in text
+    assert 'data-testid="consent-text"' in text and "2026-02" in text
     assert 'name="website"' in text  # the honeypot
 
 

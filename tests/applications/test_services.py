@@ -25,7 +25,7 @@ def test_a_new_application_gets_a_number_and_waits(dawangzhuang_community):
     application = Application.objects.get()
     assert application.number.startswith("SQ") and len(application.number) == 12
     assert (application.status, application.street) == ("pending", dawangzhuang_community.street)
-    assert application.consent_version == "2026-01" and application.consented_at
+    assert application.consent_version == "2026-02" and application.consented_at
     assert application.id_hmac == pii_hmac("id", application.id_number)
 
 

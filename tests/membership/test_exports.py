@@ -30,7 +30,7 @@ WORKER_HEADER = ["姓名", "身份证号", "手机号", "户籍类型", "户籍�
                  "工作单位统一社会信用代码", "所属街道", "所属社区", "整建制非正式员工", "摸底日期", "是否会员",
                  "入会日期", "会员服务卡号"]
 MEMBER_HEADER = ["会员编号", "姓名", "身份证号", "手机号", "所属街道", "基层工会", "入会日期", "会员服务卡号",
-                 "状态", "职业群体"]
+                 "是否绑定会员服务卡", "状态", "职业群体"]
 CARD = fakes.card_number(random.Random(7100))
 
 
@@ -141,7 +141,7 @@ def test_member_export_columns(client, admin_user, carded_member, union_dawangzh
     row = _by_first(sheet)[carded_member.member_number]
     assert row == (carded_member.member_number, "王建国", REGISTRY["id_a"], REGISTRY["phone_a"],
                    "大王庄街道", union_dawangzhuang_property.name, datetime(2024, 4, 1), CARD,
-                   "在册", "保安员")
+                   "是", "在册", "保安员")
     assert sheet.cell(row=3, column=7).number_format == "yyyy-mm-dd"
 
 
