@@ -18,7 +18,7 @@ from applications import selectors, services
 from applications.consent import CONSENT_VERSION, DECLARATION_TEXT, consent_text
 from applications.forms import ApplyForm, StatusLookupForm
 from hedong_union.forms import apply_errors
-from hedong_union.public import client_ip, over_limits, too_many
+from hedong_union.public import client_ip, over_limits, public_page, too_many
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
 
@@ -85,6 +85,7 @@ def _initial_place(request):
     return initial
 
 
+@public_page
 def apply(request):
     if request.method == "POST":
         if body_too_large(request):
@@ -109,6 +110,7 @@ def apply(request):
         "consent_version": CONSENT_VERSION, "declaration_text": DECLARATION_TEXT})
 
 
+@public_page
 def submitted(request):
     outcome = request.session.get(SESSION_OUTCOME)
     if not outcome:
@@ -116,6 +118,7 @@ def submitted(request):
     return render(request, "applications/submitted.html", {"outcome": outcome})
 
 
+@public_page
 def status(request):
     result = None
     form = StatusLookupForm(request.POST if request.method == "POST" else None)
