@@ -90,7 +90,7 @@ def test_the_help_is_english_once_chosen(client, leader):
 
 @pytest.mark.django_db
 def test_every_page_links_the_help_in_its_footer(client, street_staff_dawangzhuang):
-    link = f'href="{HELP}" class="link-secondary" data-testid="help-link"'
+    link = f'href="{HELP}" class="link-secondary text-nowrap" data-testid="help-link"'
     for url in (reverse("login"), reverse("applications:apply"),
                 reverse("subsidies:public_spring_return"), "/no-such-page/"):
         assert link in client.get(url).content.decode(), url
