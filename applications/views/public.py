@@ -18,7 +18,7 @@ from applications import selectors, services
 from applications.consent import CONSENT_VERSION, DECLARATION_TEXT, consent_text
 from applications.forms import ApplyForm, StatusLookupForm
 from hedong_union.forms import apply_errors
-from hedong_union.public import client_ip, over_limits, public_page, too_many
+from hedong_union.public import client_ip, over_limits, public_page, retry_after, too_many
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
 
@@ -144,6 +144,7 @@ def not_found_message():
 def employers(request):
     """Known units by name or credit code for the form's employer search (JSON)."""
     if rate_limited(request, "search"):
-        return JsonResponse({"results": []}, status=429)
+        return JsonResponse({"results": []}, status=429,
+                            headers={"Retry-After": str(retry_after(request))})
     return JsonResponse({"results": selectors.employer_search(q=request.GET.get("q", ""))},
                         json_dumps_params={"ensure_ascii": False})
