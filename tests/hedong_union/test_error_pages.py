@@ -209,6 +209,17 @@ def test_wait_in_words():
         assert errors.wait_text(120) == "2 minutes"
 
 
+@pytest.mark.parametrize("handler, status, heading", [
+    (errors.bad_request, 400, "请求有误"), (errors.permission_denied, 403, "无权访问"),
+    (errors.page_not_found, 404, "页面不存在")])
+def test_the_error_views_need_no_database(handler, status, heading):
+    """No database mark: a query (the session, the user, the menu) would fail the test."""
+    request = RequestFactory().get(f"/people/{ID_NUMBER}/", HTTP_ACCEPT_LANGUAGE="en")
+    response = handler(request, exception=Exception(ID_NUMBER))
+    assert response.status_code == status
+    assert heading in _page(response) and ID_NUMBER not in _page(response)
+
+
 # --- The look: every error page extends the portal's layout ------------------------------
 
 @pytest.mark.parametrize("name", ["400.html", "403.html", "404.html", "429.html",
