@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("soon/<slug:slug>/", views.feature_unavailable, name="feature_unavailable"),
+    path("help/", views.help_page, name="help"),
 ]

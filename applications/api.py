@@ -162,7 +162,7 @@ class ApplicationCreate(APIView):
                 [error(None, "too_large", _("The request is too large."))],
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         if rate_limited(request._request, "submit"):
-            return too_many_requests()
+            return too_many_requests(request._request)
         body = ApplicationRequest(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
@@ -209,7 +209,7 @@ class ApplicationStatus(APIView):
     )
     def get(self, request, number):
         if rate_limited(request._request, "lookup"):
-            return too_many_requests()
+            return too_many_requests(request._request)
         last6 = request.query_params.get("id_last6", "")
         if not last6:
             return error_response([error("id_last6", "required", _(

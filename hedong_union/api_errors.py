@@ -13,7 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from hedong_union.public import RETRY_AFTER
+from hedong_union.errors import rate_limited_message
+from hedong_union.public import retry_after
 
 NON_FIELD = "__all__"
 
@@ -78,9 +79,10 @@ def exception_handler(exc, context):
     return response
 
 
-def too_many_requests():
-    """HTTP 429 of the API, when a rate limit turned the request away."""
+def too_many_requests(request):
+    """HTTP 429 of the API, when a rate limit turned the request away: Retry-After and the
+    message give the wait of the limit (hedong_union.public.over_limits)."""
     return error_response(
-        [error(None, "rate_limited", _("Too many requests. Please wait a minute and try "
-                                       "again."))],
-        status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": RETRY_AFTER})
+        [error(None, "rate_limited", rate_limited_message(request))],
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(retry_after(request))})

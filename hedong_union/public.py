@@ -1,11 +1,15 @@
 """Pieces of the public (no account) pages and the API shared by the apps."""
 
+import functools
+
 from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.shortcuts import render
-from django_ratelimit.core import is_ratelimited
+from django.utils import translation
+from django_ratelimit.core import get_usage
 
-RETRY_AFTER = "60"  # seconds; the Retry-After of every 429, page or API
+# The wait told when the cache could not say how long the window lasts (it failed, and
+# django-ratelimit then turns every request away): a minute, the shortest window we use.
+DEFAULT_WAIT_SECONDS = 60
 
 
 def client_ip(group, request):
@@ -19,18 +23,67 @@ def _setting_rate(setting):
     return lambda group, request: getattr(settings, setting)
 
 
-def over_limits(request, limits, *, method=is_ratelimited.ALL):
+def over_limits(request, limits, *, method=get_usage.ALL):
     """Count the request against every limit, (django-ratelimit group, key function,
-    rate setting) each, and say whether any is exceeded. Every limit counts the request,
-    even once another is exceeded."""
-    exceeded = [is_ratelimited(request, group=group, key=key, rate=_setting_rate(setting),
-                               method=method, increment=True)
-                for group, key, setting in limits]
-    return any(exceeded)
+    rate setting) each, and return the seconds until every exceeded limit lifts (0: none is
+    exceeded, so the answer is usable as a yes/no). Every limit counts the request, even
+    once another is exceeded. The wait is kept on the request for the 429's Retry-After
+    (`retry_after`)."""
+    wait = 0
+    for group, key, setting in limits:
+        usage = get_usage(request, group=group, key=key, rate=_setting_rate(setting),
+                          method=method, increment=True)
+        if usage and usage["should_limit"]:
+            # time_left is -1 when the cache failed; 0 when the window ends this second.
+            left = usage["time_left"]
+            wait = max(wait, left + 1 if left >= 0 else DEFAULT_WAIT_SECONDS)
+    if wait:
+        request.rate_limit_wait = wait
+    return wait
+
+
+def retry_after(request):
+    """Seconds until the limit that turned this request away lifts (`over_limits`)."""
+    return getattr(request, "rate_limit_wait", DEFAULT_WAIT_SECONDS)
 
 
 def too_many(request):
-    """HTTP 429 with a page a worker can read, when a rate limit turned the request away."""
-    response = render(request, "rate_limited.html", status=429)
-    response["Retry-After"] = RETRY_AFTER
-    return response
+    """HTTP 429 with a page a worker can read, saying how long to wait, when a rate limit
+    turned the request away."""
+    from hedong_union.errors import rate_limited  # the error pages' module renders it
+
+    return rate_limited(request)
+
+
+# ---------------------------------------------------------------------------
+# The language of the public pages (docs/decisions.md): the workers' pages are in Chinese
+# whatever language the browser asks for; a language chosen with the footer's switch (its
+# cookie) still wins.
+# ---------------------------------------------------------------------------
+def chosen_language(request):
+    """The language chosen with the switch (set_language's cookie), or None."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if not chosen:
+        return None
+    try:
+        return translation.get_supported_language_variant(chosen)
+    except LookupError:
+        return None
+
+
+def use_chinese_unless_chosen(request):
+    """Activate the portal's language (Simplified Chinese) for the rest of this request,
+    unless the visitor chose one with the switch. LocaleMiddleware's answer reads the
+    browser's Accept-Language, which is often English on a worker's phone."""
+    language = chosen_language(request) or settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()
+
+
+def public_page(view):
+    """Mark a view as a public page: in Chinese whatever the browser asks for."""
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        use_chinese_unless_chosen(request)
+        return view(request, *args, **kwargs)
+    return wrapper

@@ -14,3 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# The portal's own error pages, in its look and in Chinese (hedong_union/errors.py).
+handler400 = "hedong_union.errors.bad_request"
+handler403 = "hedong_union.errors.permission_denied"
+handler404 = "hedong_union.errors.page_not_found"
+handler500 = "hedong_union.errors.server_error"

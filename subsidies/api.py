@@ -83,7 +83,7 @@ class SpringReturnClaimCreate(APIView):
         if over_limits(request._request, [(
                 "subsidies-api", lambda group, _request: f"key:{request.auth.pk}",
                 "SUBSIDIES_API_RATE")], method="POST"):
-            return too_many_requests()
+            return too_many_requests(request._request)
         body = SpringReturnClaimRequest(data=request.data)
         body.is_valid(raise_exception=True)
         form = SpringReturnApiForm(body.validated_data)
@@ -91,7 +91,7 @@ class SpringReturnClaimCreate(APIView):
             return error_response(errors_from_form(form), status=status.HTTP_400_BAD_REQUEST)
         fields = form.cleaned_data
         if identify_limited(request._request, fields["id_number"]):  # with the page's
-            return too_many_requests()
+            return too_many_requests(request._request)
         member = selectors.member_identify(id_number=fields["id_number"],
                                            card_last6=fields["card_last6"])
         if member is None:

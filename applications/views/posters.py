@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from applications.posters import form_url, poster_target, qr_code
+from hedong_union.public import public_page
 from membership.models import Community, Street, Worker
 from membership.services import route_union
 
@@ -20,6 +21,7 @@ def poster_list(request):
                   {"communities": communities, "streets": streets})
 
 
+@public_page
 def poster(request, kind, pk):
     target = poster_target(kind, pk)
     if kind == "community":

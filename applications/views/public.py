@@ -18,7 +18,7 @@ from applications import selectors, services
 from applications.consent import CONSENT_VERSION, DECLARATION_TEXT, consent_text
 from applications.forms import ApplyForm, StatusLookupForm
 from hedong_union.forms import apply_errors
-from hedong_union.public import client_ip, over_limits, too_many
+from hedong_union.public import client_ip, over_limits, public_page, retry_after, too_many
 from membership.identifiers import normalise_text
 from membership.models import Community, Street
 from membership.pii import mask_card
@@ -86,6 +86,7 @@ def _initial_place(request):
     return initial
 
 
+@public_page
 def apply(request):
     if request.method == "POST":
         if body_too_large(request):
@@ -110,6 +111,7 @@ def apply(request):
         "consent_version": CONSENT_VERSION, "declaration_text": DECLARATION_TEXT})
 
 
+@public_page
 def submitted(request):
     outcome = request.session.get(SESSION_OUTCOME)
     if not outcome:
@@ -117,6 +119,7 @@ def submitted(request):
     return render(request, "applications/submitted.html", {"outcome": outcome})
 
 
+@public_page
 def status(request):
     result = None
     form = StatusLookupForm(request.POST if request.method == "POST" else None)
@@ -145,6 +148,7 @@ def not_found_message():
 def employers(request):
     """Known units by name or credit code for the form's employer search (JSON)."""
     if rate_limited(request, "search"):
-        return JsonResponse({"results": []}, status=429)
+        return JsonResponse({"results": []}, status=429,
+                            headers={"Retry-After": str(retry_after(request))})
     return JsonResponse({"results": selectors.employer_search(q=request.GET.get("q", ""))},
                         json_dumps_params={"ensure_ascii": False})

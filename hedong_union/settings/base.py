@@ -232,6 +232,8 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A form sent without its token gets the portal's page, in Chinese (hedong_union/errors.py).
+CSRF_FAILURE_VIEW = "hedong_union.errors.csrf_failure"
 # No inline script anywhere: scripts and styles come from our own static files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -319,6 +321,9 @@ SIMPLE_HISTORY_DATE_INDEX = False
 # ---------------------------------------------------------------------------
 # Portal
 # ---------------------------------------------------------------------------
+# The office's telephone on the help page (使用说明), e.g. "022-12345678"; not shown
+# while empty.
+HELP_CONTACT_PHONE = env("HELP_CONTACT_PHONE", default="")
 # Password of the demo users made by `seed_demo` (never used in production).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hedong_union.forms import apply_errors
-from hedong_union.public import client_ip, over_limits, too_many
+from hedong_union.public import client_ip, over_limits, public_page, too_many
 from membership.identifiers import normalise_text
 from membership.pii import mask_card, pii_hmac
 from subsidies import selectors, services
@@ -111,6 +111,7 @@ def _identify(request, *, purpose, timed_out=False):
         "minutes": settings.SUBSIDIES_IDENTIFIED_SECONDS // 60})
 
 
+@public_page
 def spring_return(request):
     member, timed_out = _identification(request)
     posted = request.method == "POST" and request.POST.get("step") == "claim"
@@ -154,6 +155,7 @@ def spring_return(request):
         "year": timezone.localdate().year, "terms": selectors.spring_return_open()})
 
 
+@public_page
 def self_service(request):
     member = _identified(request)
     if member is None:
@@ -162,6 +164,7 @@ def self_service(request):
         "who": _who(member), "data": selectors.member_self_service(member)})
 
 
+@public_page
 @require_POST
 def leave(request):
     request.session.pop(SESSION_MEMBER, None)

@@ -225,3 +225,4 @@ def test_the_employer_search_limits_signed_in_staff_each_on_their_own(
     assert [client.get(url, query).status_code for _ in range(3)] == [200, 200, 429]
     client.force_login(street_staff_dazhigu)
     assert [client.get(url, query).status_code for _ in range(2)] == [200, 200]
+    assert 1 <= int(client.get(url, query)["Retry-After"]) <= 60  # the third: refused
