@@ -409,3 +409,21 @@ def test_the_employer_search_names_the_union_a_new_member_goes_to(
     client.force_login(street_staff_dawangzhuang)
     data = json.loads(client.get(reverse("membership:unit_search"), {"q": "安居"}).content)
     assert data["results"][0]["union"] == union_dawangzhuang_property.pk
+
+
+@pytest.mark.django_db
+def test_a_unit_whose_founding_steps_have_no_recorded_user_opens(
+        client, leader, registrar, unit_dawangzhuang_property, union_dawangzhuang_property):
+    """Steps written by `seed_demo` or an import name nobody (STYLE habit 15): the timeline
+    says the system recorded them."""
+    from membership.models import FoundingStep
+
+    founding_step_add(unit=unit_dawangzhuang_property, by=registrar, status="founded",
+                      on=date(2026, 5, 8), union=union_dawangzhuang_property)
+    FoundingStep.objects.filter(unit=unit_dawangzhuang_property).update(recorded_by=None)
+    client.force_login(leader)
+    response = client.get(reverse("membership:unit_detail",
+                                  args=[unit_dawangzhuang_property.pk]))
+    assert response.status_code == 200
+    timeline = response.content.decode().split('data-testid="founding-timeline"', 1)[1]
+    assert "系统" in timeline.split("</ol>", 1)[0]
