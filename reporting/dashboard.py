@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from applications.selectors import pending_counts_by_street
 from membership.models import Member, OccupationGroup, Unit
+from membership.selectors import founded_exists, founding_rate_standing
 from reporting import campaigns
 from reporting.models import ScopeFigure, Snapshot
 from reporting.models.snapshots import ScopeKind
@@ -408,7 +409,18 @@ def community_units(*, user, community, day):
     members = (Member.objects.active_on(day).filter(worker__employer=OuterRef("pk"))
                .order_by().values("worker__employer").annotate(n=Count("pk")).values("n"))
     return (Unit.objects.for_user(user).filter(community=community)
-            .annotate(members=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+            .annotate(members=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+                      counted_as_founded=founded_exists(day))
             .only("pk", "name", "kind", "sector", "employee_count", "migrant_count",
-                  "founding_status")
+                  "founding_status", "registered_on")
             .order_by("-employee_count", "name", "pk"))
+
+
+def with_founding_rate_standing(units, day):
+    """The page's units, each with its standing in the 100+ founding rate on `day`, so
+    that a unit shown as founded says why the rate above does not count it, if it does
+    not (membership.selectors.founding_rate_standing)."""
+    for unit in units:
+        unit.founding_rate = founding_rate_standing(
+            unit, day, counted_as_founded=unit.counted_as_founded)
+    return units

@@ -90,6 +90,7 @@ def community(request, pk):
     units = dashboard.community_units(user=request.user, community=community,
                                       day=data.context.day)
     page = Paginator(units, dashboard.UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    dashboard.with_founding_rate_standing(page.object_list, data.context.day)
     return render(request, "reporting/dashboard/community.html", {
         "community": community,
         "data": data,

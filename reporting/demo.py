@@ -34,4 +34,3 @@ def seed_reports(*, today=None, log=None):
     log(f"monthly bulletins: {len(drafts)}")
     reports = milestones.milestone_reports_due(today)
     log(f"milestone reports: {len(reports)} made")
-    snapshots.live_snapshot_refresh(today)

@@ -15,22 +15,21 @@ Python.
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 
 from membership.models import (
     Community,
     District,
-    FoundingStatus,
-    FoundingStep,
     IndustryFederation,
     Member,
     OccupationGroup,
     Sector,
     Street,
     Unit,
-    UnitKind,
     Worker,
 )
+# The units' pages say by the same rule whether a unit counts as founded (SPEC §7.1).
+from membership.selectors import founded_exists
 from reporting.campaigns import percent_text
 
 HUNDRED = 100
@@ -87,22 +86,12 @@ def active_member_exists(day):
     return Exists(Member.objects.active_on(day).filter(worker=OuterRef("pk")))
 
 
-def founded_exists(day):
-    """The outer unit counts as founded on `day`: its own union or the union covering it was
-    founded on or before that day (SPEC §3)."""
-    return Exists(FoundingStep.objects.filter(
-        unit=OuterRef("pk"), status__in=[FoundingStatus.FOUNDED, FoundingStatus.COVERED],
-        union__founded_on__lte=day,
-    ))
-
-
 def migrant_base(day):
     return Worker.objects.in_registry_on(day).filter(is_migrant=True)
 
 
 def founding_base(day):
-    return Unit.objects.hundred_plus().filter(kind=UnitKind.NON_PUBLIC_ENTERPRISE).filter(
-        Q(registered_on__isnull=True) | Q(registered_on__lte=day))
+    return Unit.objects.in_founding_rate(day)
 
 
 # The finest grouping any scope needs: street, community, sector, occupation group. A fact

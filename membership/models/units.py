@@ -78,6 +78,13 @@ class UnitQuerySet(ScopedQuerySet):
         """百人以上: 100 or more employees; 以上 includes the bound (SPEC §3)."""
         return self.filter(employee_count__gte=100)
 
+    def in_founding_rate(self, day):
+        """The units the 100+ founding rate counts on `day` (SPEC §7.1): non-public
+        enterprises with 100 or more employees registered by then (an unknown registration
+        date counts); membership.selectors.founding_rate_standing says why a unit is not."""
+        return self.hundred_plus().filter(kind=UnitKind.NON_PUBLIC_ENTERPRISE).filter(
+            Q(registered_on__isnull=True) | Q(registered_on__lte=day))
+
 
 class Unit(models.Model):
     name = models.CharField(_("unit name"), max_length=200)

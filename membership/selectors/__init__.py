@@ -14,6 +14,9 @@ from membership.selectors.organisations import (  # noqa: F401
 )
 from membership.selectors.units import (  # noqa: F401
     UNIT_FLAGS,
+    FoundingRateStanding,
+    founded_exists,
+    founding_rate_standing,
     unit_founding_steps,
     unit_get,
     unit_list,

@@ -1,15 +1,22 @@
 """Reads of units, their founding steps and progress notes, always scoped by the user
 (SPEC §1, §3)."""
 
-from django.db.models import Count, Q
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from membership.identifiers import normalise_text
 from membership.models import (
+    FoundingStatus,
     FoundingStep,
     MemberStatus,
     ProgressNote,
     Unit,
+    UnitKind,
     Worker,
 )
 
@@ -59,6 +66,54 @@ def unit_get(*, user, pk, write=False):
 def unit_founding_steps(unit):
     """The founding timeline, oldest first, with who recorded each step."""
     return FoundingStep.objects.filter(unit=unit).select_related("union", "recorded_by")
+
+
+def founded_exists(day):
+    """The outer unit counts as founded on `day`: its own union or the union covering it was
+    founded on or before that day (SPEC §3, §7.1). The rates count by it; the pages say by
+    it whether a unit shown as founded counts."""
+    return Exists(FoundingStep.objects.filter(
+        unit=OuterRef("pk"), status__in=[FoundingStatus.FOUNDED, FoundingStatus.COVERED],
+        union__founded_on__lte=day,
+    ))
+
+
+@dataclass(frozen=True)
+class FoundingRateStanding:
+    """Where a unit stands in the 100+ founding rate on `day` (SPEC §7.1)."""
+
+    day: object
+    in_rate: bool  # in the rate's denominator
+    counted_as_founded: bool  # in its numerator
+    reasons: tuple  # why a unit shown as founded or covered does not count as founded
+
+    @property
+    def reasons_text(self):
+        return pgettext("list separator", ", ").join(self.reasons)
+
+
+def founding_rate_standing(unit, day, *, counted_as_founded=None):
+    """The unit's standing in the 100+ founding rate on `day`, by the rule of
+    Unit.objects.in_founding_rate and founded_exists. `counted_as_founded` is that Exists
+    when the caller annotated it (no query then); else it is asked for."""
+    reasons = []
+    if unit.kind != UnitKind.NON_PUBLIC_ENTERPRISE:
+        reasons.append(_("not a non-public enterprise"))
+    if unit.employee_count < 100:
+        reasons.append(_("fewer than 100 employees"))
+    if unit.registered_on is not None and unit.registered_on > day:
+        reasons.append(_("registered after %(day)s") % {"day": date_format(day, "Y-m-d")})
+    in_rate = not reasons
+    if counted_as_founded is None:
+        counted_as_founded = Unit.objects.filter(pk=unit.pk).filter(founded_exists(day)).exists()
+    counted_as_founded = in_rate and counted_as_founded
+    shown_founded = unit.founding_status in (FoundingStatus.FOUNDED, FoundingStatus.COVERED)
+    if in_rate and shown_founded and not counted_as_founded:
+        reasons.append(_("its union's founding date is missing or after %(day)s")
+                       % {"day": date_format(day, "Y-m-d")})
+    return FoundingRateStanding(day=day, in_rate=in_rate,
+                                counted_as_founded=counted_as_founded,
+                                reasons=tuple(reasons) if shown_founded else ())
 
 
 def unit_progress_notes(*, user, unit):

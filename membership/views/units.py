@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -58,6 +59,7 @@ def unit_detail(request, pk):
         "steps": selectors.unit_founding_steps(unit),
         "notes": selectors.unit_progress_notes(user=user, unit=unit),
         "counts": selectors.unit_worker_counts(unit),
+        "founding_rate": selectors.founding_rate_standing(unit, timezone.localdate()),
         "can_edit": user_can_write(user, unit),
         "can_add_note": _may_add_notes(user),
         "can_see_workers": user.role in FEATURES_BY_SLUG["workers"].roles,

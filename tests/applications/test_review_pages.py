@@ -283,3 +283,17 @@ def test_a_join_date_before_the_unions_founding_is_told_on_the_page(
     assert response.context["approve_form"].errors["joined_on"] == [message]
     assert message in response.content.decode()
     assert Application.objects.get().status == "pending" and not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_review_without_its_reviewer_still_opens(client, admin_user, dawangzhuang_community):
+    """A review whose reviewer is not recorded (STYLE habit 15: a template survives empty
+    data): the page shows when, and no reviewer."""
+    application = _apply(dawangzhuang_community)
+    Application.objects.filter(pk=application.pk).update(
+        status="rejected", reject_reason="重复申请", reviewed_at=timezone.now(),
+        reviewed_by=None)
+    client.force_login(admin_user)
+    response = client.get(reverse("applications:detail", args=[application.pk]))
+    assert response.status_code == 200
+    assert "重复申请" in response.content.decode()

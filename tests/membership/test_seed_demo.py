@@ -1,7 +1,10 @@
 """`seed_demo` (SPEC §11): deterministic demo data and users of every role."""
 
+import io
+
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import Role, User
 from membership.models import Union, UnionForm
@@ -311,3 +314,62 @@ def test_demo_applications_pending_overdue_approved_and_rejected(organisation_st
     count = Application.objects.count()
     call_command("seed_demo", "--seed", "7", "--workers", "50", "--units", "10")
     assert Application.objects.count() == count
+
+
+# ---------------------------------------------------------------------------
+# Figures agree the moment the data exists
+# ---------------------------------------------------------------------------
+SMALL = ("--workers", "400", "--units", "80")
+
+
+@pytest.mark.django_db
+def test_the_leaders_home_and_the_dashboard_agree_right_after_seeding(
+        organisation_structure, client):
+    """seed_demo ends by taking the current figures as the periodic task does
+    (reporting.live), so the home page and the dashboard show the same rates and money."""
+    call_command("seed_demo", *SMALL, stdout=io.StringIO())
+    client.force_login(User.objects.get(username="leader"))
+    home = client.get("/").context
+    dashboard = client.get("/dashboard/").context["data"]
+    assert home["district_figures"].snapshot_id == dashboard.snapshot.pk
+    assert home["district_figures"].migrant == dashboard.district.migrant
+    assert home["district_figures"].founding == dashboard.district.founding
+    money = home["subsidies"]
+    assert money["entitled"] > 0
+    assert (money["entitled"], money["paid"]) == (dashboard.subsidy_total.entitled,
+                                                 dashboard.subsidy_total.paid)
+
+
+@pytest.mark.django_db
+def test_every_unit_shown_founded_counts_in_the_rate_or_says_why(organisation_structure,
+                                                                 client):
+    """On the demo data, a unit page and the community drill-down count a unit shown as
+    founded in the 100+ founding rate exactly as the rate does, or say why not."""
+    from django.utils import timezone
+
+    from membership.models import Unit
+    from membership.selectors import founding_rate_standing
+    from reporting.rates import founded_exists, founding_base
+
+    call_command("seed_demo", *SMALL, stdout=io.StringIO())
+    today = timezone.localdate()
+    counted = set(founding_base(today).filter(founded_exists(today))
+                  .values_list("pk", flat=True))
+    shown = Unit.objects.filter(founding_status__in=["founded", "covered"])
+    assert shown.filter(pk__in=counted).exists() and shown.exclude(pk__in=counted).exists()
+    for unit in shown:
+        standing = founding_rate_standing(unit, today)
+        assert standing.counted_as_founded == (unit.pk in counted)
+        assert standing.counted_as_founded or standing.reasons
+    client.force_login(User.objects.get(username="leader"))
+    uncounted = (shown.exclude(pk__in=counted).exclude(community=None)
+                 .order_by("-employee_count", "pk").first())  # on its drill-down's first page
+    page = client.get(reverse("membership:unit_detail", args=[uncounted.pk])).content.decode()
+    assert "未计入百人以上非公企业建会率的已建会数" in page
+    drill_down = client.get(reverse("dashboard:community", args=[uncounted.community_id]))
+    for row in drill_down.context["page"]:
+        if row.founding_status in ("founded", "covered") and row.pk not in counted:
+            assert row.founding_rate.reasons
+        else:
+            assert not row.founding_rate.reasons
+    assert "未计入上方建会率的已建会数" in drill_down.content.decode()

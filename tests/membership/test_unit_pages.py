@@ -409,3 +409,84 @@ def test_the_employer_search_names_the_union_a_new_member_goes_to(
     client.force_login(street_staff_dawangzhuang)
     data = json.loads(client.get(reverse("membership:unit_search"), {"q": "安居"}).content)
     assert data["results"][0]["union"] == union_dawangzhuang_property.pk
+
+
+@pytest.mark.django_db
+def test_a_unit_whose_founding_steps_have_no_recorded_user_opens(
+        client, leader, registrar, unit_dawangzhuang_property, union_dawangzhuang_property):
+    """Steps written by `seed_demo` or an import name nobody (STYLE habit 15): the timeline
+    says the system recorded them."""
+    from membership.models import FoundingStep
+
+    founding_step_add(unit=unit_dawangzhuang_property, by=registrar, status="founded",
+                      on=date(2026, 5, 8), union=union_dawangzhuang_property)
+    FoundingStep.objects.filter(unit=unit_dawangzhuang_property).update(recorded_by=None)
+    client.force_login(leader)
+    response = client.get(reverse("membership:unit_detail",
+                                  args=[unit_dawangzhuang_property.pk]))
+    assert response.status_code == 200
+    timeline = response.content.decode().split('data-testid="founding-timeline"', 1)[1]
+    assert "系统" in timeline.split("</ol>", 1)[0]
+
+
+# --- The unit in the 100+ founding rate (SPEC §7.1) -------------------------------------
+
+def _standing(client, unit):
+    response = client.get(reverse("membership:unit_detail", args=[unit.pk]))
+    assert response.status_code == 200
+    return response.context["founding_rate"], response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_founded_unit_of_the_rate_says_it_counts(client, registrar, leader,
+                                                   unit_dawangzhuang_property,
+                                                   union_dawangzhuang_property):
+    from reporting.rates import founding_base, founded_exists
+
+    union_dawangzhuang_property.founded_on = date(2026, 5, 1)
+    union_dawangzhuang_property.save()
+    founding_step_add(unit=unit_dawangzhuang_property, by=registrar, status="founded",
+                      on=date(2026, 5, 8), union=union_dawangzhuang_property)
+    client.force_login(leader)
+    standing, page = _standing(client, unit_dawangzhuang_property)
+    assert standing.in_rate and standing.counted_as_founded and not standing.reasons
+    assert "已计入百人以上非公企业建会率的已建会数" in page
+    today = date.today()
+    assert founding_base(today).filter(founded_exists(today),
+                                       pk=unit_dawangzhuang_property.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change,reason", [
+    ({"employee_count": 99}, "职工不足100人"),
+    ({"kind": "social_organisation"}, "不是非公企业"),
+    ({"registered_on": date(2099, 1, 1)}, "登记日期晚于"),
+])
+def test_a_founded_unit_outside_the_rate_says_why(client, registrar, leader, change, reason,
+                                                  unit_dawangzhuang_property,
+                                                  union_dawangzhuang_property):
+    from reporting.rates import founding_base
+
+    union_dawangzhuang_property.founded_on = date(2026, 5, 1)
+    union_dawangzhuang_property.save()
+    founding_step_add(unit=unit_dawangzhuang_property, by=registrar, status="founded",
+                      on=date(2026, 5, 8), union=union_dawangzhuang_property)
+    Unit.objects.filter(pk=unit_dawangzhuang_property.pk).update(**change)
+    client.force_login(leader)
+    standing, page = _standing(client, unit_dawangzhuang_property)
+    assert not standing.in_rate and not standing.counted_as_founded
+    assert not founding_base(date.today()).filter(pk=unit_dawangzhuang_property.pk).exists()
+    text = page.split('data-testid="founding-rate-standing">', 1)[1].split("</p>", 1)[0]
+    assert "未计入百人以上非公企业建会率的已建会数" in text and reason in text
+
+
+@pytest.mark.django_db
+def test_a_founded_unit_whose_union_has_no_founding_date_says_so(
+        client, registrar, leader, unit_dawangzhuang_property, union_dawangzhuang_property):
+    founding_step_add(unit=unit_dawangzhuang_property, by=registrar, status="founded",
+                      on=date(2026, 5, 8), union=union_dawangzhuang_property)
+    Union.objects.filter(pk=union_dawangzhuang_property.pk).update(founded_on=None)
+    client.force_login(leader)
+    standing, page = _standing(client, unit_dawangzhuang_property)
+    assert standing.in_rate and not standing.counted_as_founded
+    assert "工会成立日期缺失或晚于" in page
