@@ -27,6 +27,9 @@ ROLE_ORGANISATION_FIELD = {
     Role.LIAISON: "department",
 }
 ORGANISATION_FIELDS = ("street", "community", "industry_federation", "department")
+# The change reason of a history row recording a row's state before its first recorded change
+# (accounts.services.history_baseline_ensure).
+HISTORY_BASELINE = "baseline"
 
 
 def _role_constraint_q():

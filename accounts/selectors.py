@@ -8,7 +8,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessLog, ApiKey, Role, User
+from accounts.models import HISTORY_BASELINE, AccessLog, ApiKey, Role, User
 from membership.models import Community, IndustryFederation, Street, Union
 from membership.selectors import (
     community_list,
@@ -151,6 +151,8 @@ def readable_history(obj, *, limit=50, reasons=None):
     cache = {}
     entries = []
     for newer, older in zip(records, records[1:] + [None]):
+        if newer.history_change_reason == HISTORY_BASELINE:
+            continue  # the state before the first change: a base, not a change
         changes = []
         if older is not None:
             for change in newer.diff_against(older).changes:

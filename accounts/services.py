@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import (
+    HISTORY_BASELINE,
     ORGANISATION_FIELDS,
     ROLE_ORGANISATION_FIELD,
     AccessLog,
@@ -54,6 +55,17 @@ def user_upsert(*, username, role, password, full_name="", organisation=None):
     user.full_clean()
     user.save()
     return user
+
+
+def history_baseline_ensure(*, obj):
+    """Before the first recorded change of a row that has no history yet (loaded by a data
+    migration, or made before its model kept history), record its present state, so the
+    change shows what it was before. The baseline itself is not shown as a change
+    (accounts.selectors.readable_history)."""
+    manager = type(obj).history
+    if not manager.filter(**{obj._meta.pk.attname: obj.pk}).exists():
+        manager.bulk_history_create([obj], update=True,
+                                    default_change_reason=HISTORY_BASELINE)
 
 
 # ---------------------------------------------------------------------------
@@ -188,6 +200,7 @@ def office_user_update(*, by, user, full_name, role, organisation=None):
     role (they would lock themselves out), nor take the role of the last office user."""
     _require_office(by)
     user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
     _set_name(user, full_name)
     was_office = user.role == Role.ADMIN
     _set_role(user, role, organisation)
@@ -205,6 +218,7 @@ def office_user_deactivate(*, by, user):
     records made by the user stay."""
     _require_office(by)
     user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
     if user.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     if not user.is_active:
@@ -220,6 +234,7 @@ def office_user_deactivate(*, by, user):
 def office_user_reactivate(*, by, user):
     _require_office(by)
     user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
     if user.is_active:
         raise ValidationError(_("This account is already active."))
     user.is_active = True
@@ -234,6 +249,7 @@ def office_user_password_reset(*, by, user):
     reason for a reset."""
     _require_office(by)
     user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
     if not user.is_active:
         raise ValidationError(_("Reactivate the account before resetting its password."))
     password = _temporary_password()
@@ -250,6 +266,7 @@ def office_user_unlock(*, by, user):
     reset. Returns how many lockout records were removed."""
     _require_office(by)
     user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
     removed = axes_reset(username=user.username)
     if removed:
         _save(user, by=by, reason="unlocked")
@@ -260,6 +277,7 @@ def office_user_unlock(*, by, user):
 def user_password_change(*, user, password):
     """The user's own new password (checked by Django's password change form); a temporary
     one from the office is no longer in force."""
+    history_baseline_ensure(obj=User.objects.get(pk=user.pk))
     user.set_password(password)
     user.must_change_password = False
     _save(user, by=user, reason="password_changed")
@@ -299,6 +317,7 @@ def api_key_revoke(*, by, api_key):
     """Refuse the key from now on. Cannot be undone: the system gets a new key instead."""
     _require_office(by)
     api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    history_baseline_ensure(obj=api_key)
     if api_key.revoked:
         raise ValidationError(_("This key is already revoked."))
     api_key.revoked, api_key.revoked_at, api_key.revoked_by = True, timezone.now(), by

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
+from accounts.services import history_baseline_ensure
 from membership.models import Member
 from membership.pii import decrypted_rows, stored
 from subsidies import bulk, rules
@@ -66,6 +67,7 @@ def programme_year_update(*, programme_year, by, **fields):
     The quota never goes below the seats already taken."""
     _require_admin(by)
     settings = ProgrammeYear.objects.select_for_update().get(pk=programme_year.pk)
+    history_baseline_ensure(obj=settings)
     for name, value in fields.items():
         if name not in PROGRAMME_YEAR_FIELDS:
             raise TypeError(name)
@@ -129,6 +131,7 @@ def programme_update(*, programme, by, name, first_year, last_year=None):
     years that already have settings must stay inside."""
     _require_admin(by)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    history_baseline_ensure(obj=programme)
     name = " ".join((name or "").split())
     errors = {}
     if not name:
