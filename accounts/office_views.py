@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,6 +32,13 @@ def office_only(*, record=False):
             return view(request, *args, **kwargs)
         return login_required(wrapped)
     return decorator
+
+
+def _shown_once(response):
+    """A page with a password or key on it: no copy is kept by the browser or a proxy."""
+    add_never_cache_headers(response)
+    response["Cache-Control"] += ", no-store"
+    return response
 
 
 def _name(user):
@@ -65,8 +73,8 @@ def user_create(request):
             apply_errors(form, error)
         else:
             # Shown in this answer only, never stored: a reload does not show it again.
-            return render(request, "accounts/office/password_shown.html", {
-                "account": user, "password": password, "created": True})
+            return _shown_once(render(request, "accounts/office/password_shown.html", {
+                "account": user, "password": password, "created": True}))
     return render(request, "accounts/office/user_form.html", {"form": form},
                   status=400 if form.is_bound else 200)
 
@@ -147,8 +155,8 @@ def user_password_reset(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("office:user_detail", pk=account.pk)
-    return render(request, "accounts/office/password_shown.html", {
-        "account": account, "password": password, "created": False})
+    return _shown_once(render(request, "accounts/office/password_shown.html", {
+        "account": account, "password": password, "created": False}))
 
 
 # --- API keys ------------------------------------------------------------------------------
@@ -177,8 +185,8 @@ def api_key_create(request):
             apply_errors(form, error)
         else:
             # The key exists only in this answer: only its hash is stored.
-            return render(request, "accounts/office/api_key_shown.html",
-                          {"api_key": api_key, "key": key})
+            return _shown_once(render(request, "accounts/office/api_key_shown.html",
+                                      {"api_key": api_key, "key": key}))
     return _api_key_page(request, form)
 
 

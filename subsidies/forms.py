@@ -124,6 +124,10 @@ class ProgrammeForm(_CrispyForm):
                                    max_value=2100, error_messages=_YEAR_ERRORS,
                                    help_text=_("Empty: the programme runs on."))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.attrs = {"novalidate": ""}  # the server's messages, in the page's language
+
 
 class EntitlementFilterForm(forms.Form):
     programme = forms.ChoiceField(label=_("programme"), required=False,

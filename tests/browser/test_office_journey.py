@@ -95,3 +95,20 @@ def test_a_second_office_user_made_in_the_portal_approves_the_first_ones_batch(
     batch.refresh_from_db()
     assert batch.state == BatchState.APPROVED and batch.approved_by == checker
     assert batch.created_by.username == "office_wang"
+
+    # The rest of the office's settings: a key for the city platform, a programme's years.
+    page.locator('[data-feature="office"]').click()
+    page.get_by_role("link", name="接口密钥").click()
+    page.get_by_label("调用方").fill("市总工会平台")
+    page.get_by_role("button", name="生成密钥").click()
+    expect(page.get_by_test_id("api-key")).to_be_visible()
+    shot(page, "office-api-key-shown")
+    page.get_by_role("link", name="返回接口密钥").click()
+    expect(page.get_by_test_id("api-key-table")).to_contain_text("张复核")
+    shot(page, "office-api-keys")
+    page.get_by_role("link", name="项目年度设置").click()
+    page.get_by_test_id("programme-table").get_by_role("link", name="编辑").first.click()
+    page.get_by_label("截止年度").fill("2020")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("main")).to_contain_text("截止年度不能早于该年。")
+    shot(page, "office-programme-edit")
