@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -26,6 +27,9 @@ ROLE_ORGANISATION_FIELD = {
     Role.LIAISON: "department",
 }
 ORGANISATION_FIELDS = ("street", "community", "industry_federation", "department")
+# The change reason of a history row recording a row's state before its first recorded change
+# (accounts.services.history_baseline_ensure).
+HISTORY_BASELINE = "baseline"
 
 
 def _role_constraint_q():
@@ -64,6 +68,11 @@ class User(AbstractUser):
         "membership.Department", verbose_name=_("department"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="liaisons",
     )
+    # Set when the office gives a temporary password; the user changes it at the next
+    # login (accounts.middleware, docs/decisions.md).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Who changed what (SPEC §8); the password hash and the login time are no history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = PortalUserManager()
 
@@ -144,6 +153,13 @@ class ApiKey(AbstractAPIKey):
         help_text=_("A revoked key is refused at once. Revoking cannot be undone: make a "
                     "new key instead."))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(User, verbose_name=_("revoked by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", editable=False)
+    # Who made and who revoked each key; the hash is no history (the key is shown once).
+    history = HistoricalRecords(excluded_fields=["hashed_key", "last_used_at"])
 
     class Meta:
         verbose_name = _("API key")

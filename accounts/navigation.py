@@ -48,6 +48,9 @@ FEATURES = (
     Feature("reports", _("Ten-day reports and bulletins"), frozenset(
         {Role.ADMIN, Role.LEADER, Role.STREET, Role.INDUSTRY}
     ), "reporting:index"),
+    # The office's own pages: users, API keys, the access log (the Django admin is for
+    # developers and is not in the menu).
+    Feature("office", _("Users and settings"), frozenset({Role.ADMIN}), "office:user_list"),
 )
 FEATURES_BY_SLUG = {f.slug: f for f in FEATURES}
 

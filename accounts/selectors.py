@@ -1,6 +1,14 @@
 """What each role's home page shows: its own organisation, counted from the database."""
 
-from accounts.models import Role, User
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import HISTORY_BASELINE, AccessLog, ApiKey, Role, User
 from membership.models import Community, IndustryFederation, Street, Union
 from membership.selectors import (
     community_list,
@@ -73,3 +81,106 @@ def _organisation_context(*, user):
             "federations": federation_list(user=user),
         }
     return {}
+
+
+# ---------------------------------------------------------------------------
+# The office's pages: user accounts and API keys
+# ---------------------------------------------------------------------------
+# What an office action recorded in the history (accounts.services._save's `reason`).
+CHANGE_REASONS = {
+    "created": _("account created"),
+    "changed": _("account changed"),
+    "deactivated": _("account deactivated"),
+    "reactivated": _("account reactivated"),
+    "password_reset": _("temporary password given"),
+    "unlocked": _("login lockout lifted"),
+    "password_changed": _("password changed by the user"),
+}
+
+
+def user_list(*, role="", q="", active=None):
+    """The portal's users for the office, with the organisation of each; `q` looks in the
+    login name, the name and the organisation's name."""
+    users = User.objects.select_related("street", "community", "industry_federation",
+                                        "department").order_by("role", "username")
+    if role:
+        users = users.filter(role=role)
+    if active is not None:
+        users = users.filter(is_active=active)
+    if q:
+        users = users.annotate(full_name=Concat("last_name", "first_name")).filter(
+            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(street__name__icontains=q)
+            | Q(community__name__icontains=q) | Q(industry_federation__name__icontains=q)
+            | Q(department__name__icontains=q))
+    return users
+
+
+def locked_usernames(usernames):
+    """Which of `usernames` are locked out of the login now, from any address (django-axes'
+    attempts: as many failures as the limit, inside the cool-off time)."""
+    since = timezone.now() - get_cool_off()
+    return set(AccessAttempt.objects.filter(
+        username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=since).values_list("username", flat=True))
+
+
+def user_is_locked(user):
+    return user.username in locked_usernames([user.username])
+
+
+def _value_label(field, value, cache):
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        key = (field.related_model, value)
+        if key not in cache:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            cache[key] = str(related) if related is not None else f"#{value}"
+        return cache[key]
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def readable_history(obj, *, limit=50, reasons=None):
+    """The change records of `obj`, newest first: who (the person's name), when, what kind
+    of change, and each changed field by its label with readable old and new values."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date",
+                                                                          "-history_id")
+                   [: limit + 1])
+    model = type(obj)
+    cache = {}
+    entries = []
+    for newer, older in zip(records, records[1:] + [None]):
+        if newer.history_change_reason == HISTORY_BASELINE:
+            continue  # the state before the first change: a base, not a change
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                field = model._meta.get_field(change.field)
+                changes.append({"field": field.verbose_name,
+                                "old": _value_label(field, change.old, cache),
+                                "new": _value_label(field, change.new, cache)})
+        reason = (reasons or {}).get(newer.history_change_reason or "", "")
+        if older is not None and not changes and not reason:
+            continue  # a save that changed nothing shown (e.g. only the password hash)
+        who = newer.history_user
+        entries.append({
+            "date": newer.history_date,
+            "by": (who.get_full_name() or who.username) if who is not None else "",
+            "created": newer.history_type == "+",
+            "reason": reason,
+            "changes": changes,
+        })
+    return entries[:limit]
+
+
+def api_key_list():
+    return ApiKey.objects.select_related("created_by", "revoked_by").order_by("revoked",
+                                                                              "name")
+
+
+def access_log_list():
+    return AccessLog.objects.select_related("user").order_by("-created_at", "-pk")

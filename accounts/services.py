@@ -1,9 +1,22 @@
 from axes.helpers import get_client_ip_address
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import ORGANISATION_FIELDS, ROLE_ORGANISATION_FIELD, AccessLog, Role, User
+from accounts.models import (
+    HISTORY_BASELINE,
+    ORGANISATION_FIELDS,
+    ROLE_ORGANISATION_FIELD,
+    AccessLog,
+    ApiKey,
+    Role,
+    User,
+)
 
 
 def _client_ip(request):
@@ -42,3 +55,272 @@ def user_upsert(*, username, role, password, full_name="", organisation=None):
     user.full_clean()
     user.save()
     return user
+
+
+def history_baseline_ensure(*, obj):
+    """Before the first recorded change of a row that has no history yet (loaded by a data
+    migration, or made before its model kept history), record its present state, so the
+    change shows what it was before. The baseline itself is not shown as a change
+    (accounts.selectors.readable_history)."""
+    manager = type(obj).history
+    if not manager.filter(**{obj._meta.pk.attname: obj.pk}).exists():
+        manager.bulk_history_create([obj], update=True,
+                                    default_change_reason=HISTORY_BASELINE)
+
+
+# ---------------------------------------------------------------------------
+# The office's user accounts (SPEC §1: the district office manages users and roles)
+# ---------------------------------------------------------------------------
+# Letters and digits that cannot be mistaken for each other when read out or copied.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TEMPORARY_PASSWORD_LENGTH = 12
+
+
+def _require_office(by):
+    if by is None or not by.is_active or by.role != Role.ADMIN:
+        raise PermissionDenied
+
+
+def _temporary_password():
+    return get_random_string(TEMPORARY_PASSWORD_LENGTH, _PASSWORD_ALPHABET)
+
+
+def _full_pii_permission():
+    return Permission.objects.get(content_type__app_label="accounts", codename="view_full_pii")
+
+
+_ORGANISATION_NEEDED = {
+    "street": gettext_lazy("Choose the street of this street federation user."),
+    "community": gettext_lazy("Choose the community of this community union user."),
+    "industry_federation": gettext_lazy("Choose the industry federation of this user."),
+    "department": gettext_lazy("Choose the department of this liaison."),
+}
+
+
+def _set_role(user, role, organisation):
+    """Role and organisation together, as the database's user_role_matches_organisation
+    constraint requires: the role's own organisation field set, the others empty."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationError({"role": _("Choose a role.")}) from None
+    field = ROLE_ORGANISATION_FIELD[role]
+    if field is None:
+        organisation = None
+    elif organisation is None or not isinstance(
+            organisation, User._meta.get_field(field).related_model):
+        raise ValidationError({field: _ORGANISATION_NEEDED[field]})
+    user.role = role
+    for name in ORGANISATION_FIELDS:
+        setattr(user, name, organisation if name == field else None)
+
+
+def _set_name(user, full_name):
+    full_name = "".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": _("Enter the person's full name.")})
+    if len(full_name) > 150:
+        raise ValidationError({"full_name": _("Keep the name under 150 characters.")})
+    # Chinese order: family name first (User.get_full_name).
+    user.last_name, user.first_name = full_name[:1], full_name[1:]
+
+
+def _save(user, *, by, reason):
+    """Save with history: who (`by`) and what kind of change (`reason`, a key of
+    accounts.selectors.CHANGE_REASONS)."""
+    user._history_user = by
+    user._change_reason = reason
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        # The database's word is final (the unique login name, the role constraint): a
+        # race with another office user lands here, not in a 500.
+        if "user_role_matches_organisation" in str(error):
+            raise ValidationError({"role": _("The role and the organisation do not match.")}
+                                  ) from None
+        raise ValidationError({"username": _("This login name is taken.")}) from None
+    # The office role carries the full-PII permission (SPEC §1); other roles never hold it.
+    permission = _full_pii_permission()
+    if user.role == Role.ADMIN:
+        user.user_permissions.add(permission)
+    else:
+        user.user_permissions.remove(permission)
+
+
+def _locked_office_users():
+    """Active office users, their rows locked so two deactivations cannot both pass the
+    last-office-user check."""
+    return list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
+                .values_list("pk", flat=True))
+
+
+def _keeps_an_office_user(user):
+    others = [pk for pk in _locked_office_users() if pk != user.pk]
+    if not others:
+        raise ValidationError(_("%(name)s is the last active office user: make another "
+                                "office user first.") % {"name": _display_name(user)})
+
+
+def _display_name(user):
+    return user.get_full_name() or user.username
+
+
+@transaction.atomic
+def office_user_create(*, by, username, full_name, role, organisation=None):
+    """A new portal user with a temporary password, shown once to the office and changed
+    by the user at the first login. Users made here are never superusers: the Django admin
+    is for developers (docs/decisions.md). Returns (user, temporary password)."""
+    _require_office(by)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Enter a login name.")})
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise ValidationError({"username": _("A login name holds letters, digits and @ . + "
+                                             "- _ only.")}) from None
+    if len(username) > 150:
+        raise ValidationError({"username": _("Keep the login name under 150 characters.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This login name is taken.")})
+    user = User(username=username, is_staff=False, is_superuser=False, is_active=True)
+    _set_name(user, full_name)
+    _set_role(user, role, organisation)
+    password = _temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    _save(user, by=by, reason="created")
+    return user, password
+
+
+@transaction.atomic
+def office_user_update(*, by, user, full_name, role, organisation=None):
+    """Change a user's name, role and organisation. Office users cannot change their own
+    role (they would lock themselves out), nor take the role of the last office user."""
+    _require_office(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
+    _set_name(user, full_name)
+    was_office = user.role == Role.ADMIN
+    _set_role(user, role, organisation)
+    if user.pk == by.pk and user.role != Role.ADMIN:
+        raise ValidationError({"role": _("You cannot change your own role.")})
+    if was_office and user.role != Role.ADMIN and user.is_active:
+        _keeps_an_office_user(user)
+    _save(user, by=by, reason="changed")
+    return user
+
+
+@transaction.atomic
+def office_user_deactivate(*, by, user):
+    """Close an account: the user can no longer log in, and open sessions end. History and
+    records made by the user stay."""
+    _require_office(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if not user.is_active:
+        raise ValidationError(_("This account is already deactivated."))
+    if user.role == Role.ADMIN:
+        _keeps_an_office_user(user)
+    user.is_active = False
+    _save(user, by=by, reason="deactivated")
+    return user
+
+
+@transaction.atomic
+def office_user_reactivate(*, by, user):
+    _require_office(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
+    if user.is_active:
+        raise ValidationError(_("This account is already active."))
+    user.is_active = True
+    _save(user, by=by, reason="reactivated")
+    return user
+
+
+@transaction.atomic
+def office_user_password_reset(*, by, user):
+    """A new temporary password, returned to be shown once; the user changes it at the next
+    login. The login lockout of the name is lifted too: a locked-out user is the usual
+    reason for a reset."""
+    _require_office(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
+    if not user.is_active:
+        raise ValidationError(_("Reactivate the account before resetting its password."))
+    password = _temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    _save(user, by=by, reason="password_reset")
+    axes_reset(username=user.username)
+    return password
+
+
+@transaction.atomic
+def office_user_unlock(*, by, user):
+    """Lift the login lockout of the user's name (every address), with django-axes' own
+    reset. Returns how many lockout records were removed."""
+    _require_office(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
+    removed = axes_reset(username=user.username)
+    if removed:
+        _save(user, by=by, reason="unlocked")
+    return removed
+
+
+@transaction.atomic
+def user_password_change(*, user, password):
+    """The user's own new password (checked by Django's password change form); a temporary
+    one from the office is no longer in force."""
+    history_baseline_ensure(obj=User.objects.get(pk=user.pk))
+    user.set_password(password)
+    user.must_change_password = False
+    _save(user, by=user, reason="password_changed")
+
+
+# ---------------------------------------------------------------------------
+# API keys of outside systems (accounts.models.ApiKey)
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def api_key_create(*, by, name):
+    """A key for an outside system. Returns (api_key, key): the key itself exists only in
+    this answer (only its hash is stored), so the page shows it once."""
+    _require_office(by)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Enter the name of the system that will use the "
+                                         "key.")})
+    if len(name) > ApiKey._meta.get_field("name").max_length:
+        raise ValidationError({"name": _("Keep the name under 64 characters.")})
+    taken = ValidationError({"name": _("A key named %(name)s exists already; give the new "
+                                       "one another name.") % {"name": name}})
+    if ApiKey.objects.filter(name__iexact=name).exists():
+        raise taken
+    api_key = ApiKey(name=name, created_by=by)
+    key = ApiKey.objects.assign_key(api_key)
+    api_key._history_user = by
+    try:
+        with transaction.atomic():
+            api_key.save()
+    except IntegrityError:
+        raise taken from None
+    return api_key, key
+
+
+@transaction.atomic
+def api_key_revoke(*, by, api_key):
+    """Refuse the key from now on. Cannot be undone: the system gets a new key instead."""
+    _require_office(by)
+    api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    history_baseline_ensure(obj=api_key)
+    if api_key.revoked:
+        raise ValidationError(_("This key is already revoked."))
+    api_key.revoked, api_key.revoked_at, api_key.revoked_by = True, timezone.now(), by
+    api_key._history_user = by
+    api_key.save()
+    return api_key

@@ -1,9 +1,14 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
-from accounts import selectors
+from accounts import selectors, services
 from accounts.navigation import FEATURES, FEATURES_BY_SLUG
 from hedong_union.public import use_chinese_unless_chosen
 
@@ -36,3 +41,17 @@ def help_page(request):
     return render(request, template, {
         "menu": {feature.slug: feature.label for feature in FEATURES},
         "contact_phone": settings.HELP_CONTACT_PHONE})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; it also ends the temporary password the office gave."""
+
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        # The form checked the old password and the new one; the service saves it.
+        services.user_password_change(user=form.user,
+                                      password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password is changed."))
+        return HttpResponseRedirect(self.get_success_url())

@@ -106,6 +106,29 @@ class ProgrammeYearForm(_CrispyForm):
             self.fields["amount"].label = _("highest fare paid (yuan)")
 
 
+class ProgrammeForm(_CrispyForm):
+    """A programme's name and the years it runs."""
+
+    _YEAR_ERRORS = {"invalid": _("Enter the year, e.g. 2027."),
+                    "min_value": _("Enter the year, e.g. 2027."),
+                    "max_value": _("Enter the year, e.g. 2027.")}
+
+    name = forms.CharField(label=_("name"), max_length=64,
+                           error_messages={"required": _("Enter the programme's name."),
+                                           "max_length": _("Keep the name under 64 "
+                                                           "characters.")})
+    first_year = forms.IntegerField(label=_("first year"), min_value=2019, max_value=2100,
+                                    error_messages={"required": _("Enter the year, e.g. 2027."),
+                                                    **_YEAR_ERRORS})
+    last_year = forms.IntegerField(label=_("last year"), required=False, min_value=2019,
+                                   max_value=2100, error_messages=_YEAR_ERRORS,
+                                   help_text=_("Empty: the programme runs on."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.attrs = {"novalidate": ""}  # the server's messages, in the page's language
+
+
 class EntitlementFilterForm(forms.Form):
     programme = forms.ChoiceField(label=_("programme"), required=False,
                                   choices=[("", _("any"))] + programme_choices())

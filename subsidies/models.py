@@ -46,6 +46,9 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=64)
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = OfficeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("programme")

@@ -108,6 +108,14 @@ def member_self_service(member):
 # ---------------------------------------------------------------------------
 # Programmes and their years
 # ---------------------------------------------------------------------------
+def programme_list(*, user):
+    return Programme.objects.for_user(user).order_by("pk")
+
+
+def programme_get(*, user, pk, write=False):
+    return get_object_or_404(Programme.objects.for_user(user, write=write), pk=pk)
+
+
 def programme_year_list(*, user):
     return ProgrammeYear.objects.for_user(user).select_related("programme").order_by(
         "programme__pk", "-year")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
+from accounts.services import history_baseline_ensure
 from membership.models import Member
 from membership.pii import decrypted_rows, stored
 from subsidies import bulk, rules
@@ -28,6 +29,7 @@ from subsidies.models import (
     Entitlement,
     EntitlementState,
     LineStatus,
+    Programme,
     ProgrammeCode,
     ProgrammeYear,
 )
@@ -54,6 +56,7 @@ def programme_year(code, year, *, lock=False):
                               ) from None
 
 
+INDUSTRY_GRANT_RANGE = (Decimal("30000"), Decimal("50000"))
 PROGRAMME_YEAR_FIELDS = ("amount", "minimum", "cap", "city_share", "quota", "spring_festival",
                          "window_start", "window_end")
 
@@ -64,6 +67,7 @@ def programme_year_update(*, programme_year, by, **fields):
     The quota never goes below the seats already taken."""
     _require_admin(by)
     settings = ProgrammeYear.objects.select_for_update().get(pk=programme_year.pk)
+    history_baseline_ensure(obj=settings)
     for name, value in fields.items():
         if name not in PROGRAMME_YEAR_FIELDS:
             raise TypeError(name)
@@ -79,13 +83,25 @@ def programme_year_update(*, programme_year, by, **fields):
         errors["minimum"] = _("The minimum cannot be above the cap.")
     if code == ProgrammeCode.INDUSTRY_GRANT:
         for name in ("minimum", "cap"):
-            if getattr(settings, name) is None:
+            value = getattr(settings, name)
+            if value is None:
                 errors.setdefault(name, _("This programme needs a minimum and a cap."))
+            elif not INDUSTRY_GRANT_RANGE[0] <= value <= INDUSTRY_GRANT_RANGE[1]:
+                # Plan §三.(二)3: 3万至5万元 per federation per year.
+                errors.setdefault(name, _("The plan sets the grant between 30,000 and 50,000 "
+                                          "yuan."))
+        if settings.minimum is not None and settings.cap is not None \
+                and settings.amount is not None \
+                and not settings.minimum <= settings.amount <= settings.cap:
+            errors.setdefault("amount", _("The usual grant lies between the minimum and the "
+                                          "cap."))
     if code == ProgrammeCode.DEVELOPMENT and settings.cap is None:
         errors["cap"] = _("This programme needs a cap per recipient.")
     if code == ProgrammeCode.SPRING_RETURN:
         if settings.quota is None:
             errors["quota"] = _("This programme needs a quota.")
+        elif settings.quota < 1:
+            errors["quota"] = _("The quota must be at least 1.")
         elif settings.quota < settings.accepted:
             errors["quota"] = _("The quota cannot be below the %(n)d seats already taken.") % {
                 "n": settings.accepted}
@@ -107,6 +123,40 @@ def programme_year_update(*, programme_year, by, **fields):
     settings._history_user = by
     settings.save()
     return settings
+
+
+@transaction.atomic
+def programme_update(*, programme, by, name, first_year, last_year=None):
+    """A programme's name and the years it runs (the district office), with history. The
+    years that already have settings must stay inside."""
+    _require_admin(by)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    history_baseline_ensure(obj=programme)
+    name = " ".join((name or "").split())
+    errors = {}
+    if not name:
+        errors["name"] = _("Enter the programme's name.")
+    elif len(name) > Programme._meta.get_field("name").max_length:
+        errors["name"] = _("Keep the name under 64 characters.")
+    if first_year is None or not 2019 <= first_year <= 2100:
+        errors["first_year"] = _("The first year is between 2019 and 2100.")
+    if last_year is not None and first_year is not None and last_year < first_year:
+        errors["last_year"] = _("The last year cannot be before the first.")
+    years = list(ProgrammeYear.objects.filter(programme=programme).values_list("year",
+                                                                                flat=True))
+    if years and "first_year" not in errors and min(years) < first_year:
+        errors["first_year"] = _("There are settings for %(year)d already: the first year "
+                                 "cannot be later.") % {"year": min(years)}
+    if years and last_year is not None and "last_year" not in errors \
+            and max(years) > last_year:
+        errors["last_year"] = _("There are settings for %(year)d already: the last year "
+                                "cannot be earlier.") % {"year": max(years)}
+    if errors:
+        raise ValidationError(errors)
+    programme.name, programme.first_year, programme.last_year = name, first_year, last_year
+    programme._history_user = by
+    programme.save()
+    return programme
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("years/", office.year_list, name="year_list"),
     path("years/add/", office.year_add, name="year_add"),
     path("years/<int:pk>/edit/", office.year_edit, name="year_edit"),
+    path("programmes/<int:pk>/edit/", office.programme_edit, name="programme_edit"),
     path("universal/", office.universal_run, name="universal_run"),
     path("entitlements/", office.entitlement_list, name="entitlement_list"),
     path("entitlements/submit/", office.entitlements_submit, name="entitlements_submit"),

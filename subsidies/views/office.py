@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AccessLog, Role
+from accounts.selectors import readable_history
 from accounts.services import access_log_record
 from reporting.xlsx import Column, write_xlsx, xlsx_response
 from hedong_union.forms import apply_errors
 from subsidies import selectors, services
 from subsidies.forms import (
     EntitlementFilterForm,
+    ProgrammeForm,
     ProgrammeYearAddForm,
     ProgrammeYearForm,
     RejectForm,
@@ -95,6 +97,7 @@ def _year_list_page(request, add_form=None):
     can_edit = request.user.role == Role.ADMIN
     return render(request, "subsidies/year_list.html", {
         "years": selectors.programme_year_list(user=request.user),
+        "programmes": selectors.programme_list(user=request.user),
         "can_edit": can_edit,
         "add_form": (add_form or ProgrammeYearAddForm(
             initial={"year": timezone.localdate().year + 1})) if can_edit else None,
@@ -133,7 +136,30 @@ def year_edit(request, pk):
         else:
             messages.success(request, _("Settings saved."))
             return redirect("subsidies:year_list")
-    return render(request, "subsidies/year_edit.html", {"form": form, "settings": settings})
+    return render(request, "subsidies/year_edit.html", {
+        "form": form, "settings": settings, "history": readable_history(settings)})
+
+
+@login_required
+def programme_edit(request, pk):
+    """A programme's name and years, with its history (the district office)."""
+    programme = selectors.programme_get(user=request.user, pk=pk, write=True)
+    form = ProgrammeForm(request.POST or None, initial={
+        "name": programme.name, "first_year": programme.first_year,
+        "last_year": programme.last_year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update(programme=programme, by=request.user,
+                                      **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect("subsidies:year_list")
+    return render(request, "subsidies/programme_edit.html", {
+        "form": form, "programme": programme,
+        "history": readable_history(programme),
+    }, status=400 if form.is_bound else 200)
 
 
 @office_page(write=True)

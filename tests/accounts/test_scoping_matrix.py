@@ -316,13 +316,52 @@ DETAIL_ROUTES += [
 ]
 UNSCOPED_ROUTES |= {"dashboard:index", "dashboard:refresh"}
 
+# --- The office's own pages (SPEC §1: users and roles, programmes) --------------------------
+# A programme's name and years: the office edits them; everyone else, the leadership group
+# included, gets a 404 (as for a programme year).
+OBJECTS["programme_a"] = lambda f: _programme(f, "UNIVERSAL")
+OBJECTS["programme_b"] = lambda f: _programme(f, "SPRING_RETURN")
+ALL |= {"programme_a", "programme_b"}
+WRITABLE["admin_user"] |= {"programme_a", "programme_b"}
+DETAIL_ROUTES += [("subsidies:programme_edit", "programme", "write")]
+# User accounts, API keys and the access log are the office's alone: a 403 for every other
+# role on a page without a record (the leadership group too), a 404 on a record's page.
+OFFICE_ROUTES.update({"office:user_list": "write", "office:user_create": "write",
+                      "office:api_key_list": "write", "office:access_log": "write"})
+OFFICE_ACTIONS |= {"office:api_key_create"}
+# Pages (GET) and actions (POST) on one account or key; a key is named by its prefix.
+OFFICE_RECORDS = {"account": lambda f: f("street_staff_dazhigu"),
+                  "apikey": lambda f: _api_key(f)}
+OFFICE_RECORD_ROUTES = [
+    ("office:user_detail", "account", "get"),
+    ("office:user_deactivate", "account", "post"),
+    ("office:user_reactivate", "account", "post"),
+    ("office:user_unlock", "account", "post"),
+    ("office:user_password_reset", "account", "post"),
+    ("office:api_key_detail", "apikey", "get"),
+    ("office:api_key_revoke", "apikey", "post"),
+]
+
+
+def _programme(f, code):
+    from subsidies.models import Programme
+
+    f("organisation_structure")
+    return Programme.objects.get(code=code)
+
+
+def _api_key(f):
+    from accounts.services import api_key_create
+
+    return api_key_create(by=f("registrar"), name="市总工会平台")[0]
+
 
 def _named_patterns(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace in ("membership", "subsidies", "reporting", "applications",
-                                     "dashboard"):
+                                     "dashboard", "office"):
                 yield from _named_patterns(pattern, pattern.namespace)
         elif isinstance(pattern, URLPattern) and namespace and pattern.name:
             yield f"{namespace}:{pattern.name}"
@@ -332,7 +371,7 @@ def test_the_matrix_covers_every_scoped_url():
     """A new URL fails this test until it is added to the matrix."""
     covered = ({r[0] for r in DETAIL_ROUTES} | {r[0] for r in LIST_ROUTES} | UNSCOPED_ROUTES
                | set(OFFICE_ROUTES) | {r[0] for r in RECORD_ACTIONS} | OFFICE_ACTIONS
-               | APPLICATION_ACTIONS)
+               | APPLICATION_ACTIONS | {r[0] for r in OFFICE_RECORD_ROUTES})
     assert set(_named_patterns()) == covered
 
 
@@ -502,15 +541,35 @@ def test_record_actions_are_404_outside_the_office(client, request, role, route,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route,kind,method", OFFICE_RECORD_ROUTES)
+def test_accounts_and_keys_are_404_outside_the_office(client, request, role, route, kind,
+                                                      method):
+    _login(client, request, role)
+    obj = OFFICE_RECORDS[kind](request.getfixturevalue)
+    before = type(obj).objects.get(pk=obj.pk).history.count()
+    response = getattr(client, method)(reverse(route, args=[getattr(obj, "prefix", obj.pk)]))
+    if role == "admin_user":
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 404
+        assert type(obj).objects.get(pk=obj.pk).history.count() == before
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin_user"])
 @pytest.mark.parametrize("route", sorted(OFFICE_ACTIONS))
 def test_office_actions_are_403_for_everyone_else(client, request, role, route):
+    from accounts.models import ApiKey
     from subsidies.models import Batch, Entitlement
 
     _login(client, request, role)
-    response = client.post(reverse(route), {"programme": "UNIVERSAL", "year": 2026})
+
+    response = client.post(reverse(route), {"programme": "UNIVERSAL", "year": 2026,
+                                            "name": "市总工会平台"})
     assert response.status_code == 403
     assert not Entitlement.objects.exists() and not Batch.objects.exists()
+    assert not ApiKey.objects.exists()
 
 
 @pytest.mark.django_db
