@@ -48,7 +48,7 @@ from membership.models import (
     Worker,
 )
 from membership.pii import pii_hmac
-from membership.services.members import member_numbers_reserve, route_union
+from membership.services.members import community_unions_of, member_numbers_reserve, route_union
 
 # `make run` starts in seconds with these; benchmarks ask for a million workers.
 DEFAULT_WORKERS = 2000
@@ -449,12 +449,15 @@ def _seed_workers(rng, count, units, world, as_of, counts, log, started):
     groups_default, groups_scattered = _Weighted(_GROUPS_DEFAULT), _Weighted(_GROUPS_SCATTERED)
     ids, cards = set(), set()
     routes = {}
+    community_unions = community_unions_of(
+        [c.pk for communities in world.communities.values() for c in communities])
 
     def route(employer, community_id):
-        # route_union depends only on the employer, or the community of a scattered worker.
-        key = ("unit", employer.pk) if employer else ("community", community_id)
+        # route_union depends only on the employer and the worker's community.
+        key = (employer.pk if employer else None, community_id)
         if key not in routes:
-            routes[key] = route_union(Worker(employer=employer, community_id=community_id))
+            routes[key] = route_union(Worker(employer=employer, community_id=community_id),
+                                      community_unions=community_unions)
         return routes[key]
 
     def written(added):
