@@ -17,6 +17,7 @@ from membership.selectors import (
     registry_counts,
     street_list,
     union_list,
+    units_with_members_to_transfer,
 )
 
 
@@ -36,6 +37,8 @@ def home_context(*, user):
         from applications.selectors import overdue_by_street
 
         context["applications_overdue"] = overdue_by_street(user=user)
+    if user.role in (Role.STREET, Role.INDUSTRY):
+        context["transfers"] = _transfers_panel(user=user)
     if user.role == Role.STREET:
         from applications.selectors import street_figures
         from membership.selectors import members_without_card
@@ -47,6 +50,18 @@ def home_context(*, user):
         # processor's lazy one, which then never runs).
         context["nav_badges"] = {"applications": figures["pending"]}
     return context
+
+
+# Units named on the home's "members to transfer" panel; the counts cover them all.
+TRANSFER_UNITS_SHOWN = 5
+
+
+def _transfers_panel(*, user):
+    """Units that founded (or got covered) with members still in a community union
+    (SPEC §4): how many members, how many units, the first few units."""
+    units = list(units_with_members_to_transfer(user=user))
+    return {"members": sum(u.to_transfer for u in units), "units": len(units),
+            "shown": units[:TRANSFER_UNITS_SHOWN]}
 
 
 def _organisation_context(*, user):

@@ -36,7 +36,13 @@ from membership.models import (
     UnitKind,
 )
 from membership.pii import mask_card, pii_hmac
-from membership.services import member_enroll, route_union, worker_create, worker_find
+from membership.services import (
+    member_enroll,
+    route_refusal,
+    route_union,
+    worker_create,
+    worker_find,
+)
 from membership.services.members import MINIMUM_AGE
 
 NAME_MAX_LENGTH = 50
@@ -373,10 +379,9 @@ def application_approve(*, application, by, hukou_type, employment_form=None, un
             occupation_group=application.occupation_group, employer=employer,
             street=application.street, community=community, identified_on=today,
             source=Source.APPLICATION)
-    union = union or route_union(worker)
+    union = union or route_union(worker)  # SPEC §4, plan §二.5(2)
     if union is None:
-        raise ValidationError({"union": _("The employer has no union yet: choose the base "
-                                          "union the member joins.")})
+        raise ValidationError({"union": route_refusal(worker)})
     member = member_enroll(by=by, worker=worker, union=union, joined_on=joined_on,
                            card_number=card, declared=application.declared,
                            source=Source.APPLICATION)

@@ -48,7 +48,7 @@ from membership.models import (
     Worker,
 )
 from membership.pii import pii_hmac
-from membership.services.members import member_numbers_reserve, route_union
+from membership.services.members import community_unions_of, member_numbers_reserve, route_union
 
 # `make run` starts in seconds with these; benchmarks ask for a million workers.
 DEFAULT_WORKERS = 2000
@@ -164,6 +164,8 @@ OUT_OF_TOWN_SHARE = 0.60  # hukou outside Tianjin
 RURAL_SHARE_OUT_OF_TOWN = 0.90
 RURAL_SHARE_LOCAL = 0.40  # together about 70% rural (农民工)
 MEMBER_SHARE_OF_ROUTABLE = 0.85  # about 60% of all workers end up members
+# Workers of units without a union whom the community union took in (plan §二.5(2)).
+ABSORBED_MEMBER_SHARE = 0.10
 CARD_SHARE = 0.85
 ENDED_SHARE = 0.02
 LEFT_SHARE = 0.04
@@ -449,12 +451,15 @@ def _seed_workers(rng, count, units, world, as_of, counts, log, started):
     groups_default, groups_scattered = _Weighted(_GROUPS_DEFAULT), _Weighted(_GROUPS_SCATTERED)
     ids, cards = set(), set()
     routes = {}
+    community_unions = community_unions_of(
+        [c.pk for communities in world.communities.values() for c in communities])
 
     def route(employer, community_id):
-        # route_union depends only on the employer, or the community of a scattered worker.
-        key = ("unit", employer.pk) if employer else ("community", community_id)
+        # route_union depends only on the employer and the worker's community.
+        key = (employer.pk if employer else None, community_id)
         if key not in routes:
-            routes[key] = route_union(Worker(employer=employer, community_id=community_id))
+            routes[key] = route_union(Worker(employer=employer, community_id=community_id),
+                                      community_unions=community_unions)
         return routes[key]
 
     def written(added):
@@ -548,11 +553,14 @@ def _plan_worker(rng, world, as_of, employers, informal, streets, groups, groups
         source=rng.choice([Source.SURVEY, Source.SURVEY, Source.IMPORT, Source.STAFF]),
     )
     plan = _WorkerPlan(worker)
-    joins = rng.random() < MEMBER_SHARE_OF_ROUTABLE
-    if not joins or left_on is not None or (employer and employer.kind == UnitKind.OTHER):
+    draw = rng.random()
+    if left_on is not None or (employer and employer.kind == UnitKind.OTHER):
         return plan
     union = route(employer, worker.community_id)
     if union is None:
+        return plan
+    absorbed = employer is not None and union.form == UnionForm.COMMUNITY
+    if draw >= (ABSORBED_MEMBER_SHARE if absorbed else MEMBER_SHARE_OF_ROUTABLE):
         return plan
     sixteen = date(birth.year + 16, birth.month, min(birth.day, 28))
     first = max(identified_on, union.founded_on or identified_on, sixteen)

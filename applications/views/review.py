@@ -80,7 +80,12 @@ def application_bulk_review(request):
 
 
 def _routed_union(application):
-    return route_union(Worker(employer=application.employer, community=application.community))
+    """The union approval routes to (SPEC §4): the worker's community counts only inside
+    the employer's street, as in services.application_approve."""
+    employer, community = application.employer, application.community
+    if employer is not None and community.street_id != employer.street_id:
+        community = None
+    return route_union(Worker(employer=employer, community=community))
 
 
 def _detail(request, application, *, full=False, approve_form=None, reject_form=None,

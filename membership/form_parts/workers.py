@@ -27,7 +27,8 @@ from membership.models import (
     Unit,
     Worker,
 )
-from membership.services import route_union
+from membership.selectors.units import unit_routes
+from membership.services import community_unions_of, route_refusal, route_union
 
 YES_NO_ANY = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
 # How many units a plain employer list offers before the search box must narrow it.
@@ -42,16 +43,21 @@ def employer_label(unit):
     return f"{unit.name}（{unit.credit_code}）"
 
 
-class EmployerSelect(forms.Select):
-    """Each unit's option names the union a new member of it goes to (data-union)."""
+class RoutedSelect(forms.Select):
+    """Options that carry the unions a new member would be routed to (SPEC §4), read by
+    static/js/employer-search.js to pre-select the union: data-union (a unit's own or
+    covering union; a community's community union) and data-community-union (the union
+    of a unit's community, for a unit without one)."""
 
-    union_of = {}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_of = {}
 
     def create_option(self, name, value, *args, **kwargs):
         option = super().create_option(name, value, *args, **kwargs)
-        union = self.union_of.get(str(value))
-        if union:
-            option["attrs"]["data-union"] = union
+        for attr, union_pk in self.data_of.get(str(value), {}).items():
+            if union_pk:
+                option["attrs"][attr] = union_pk
         return option
 
 
@@ -63,7 +69,7 @@ class EmployerField(forms.ModelChoiceField):
         kwargs.setdefault("error_messages", {
             "invalid_choice": _("This unit is not in your scope."),
         })
-        super().__init__(queryset=Unit.objects.none(), widget=EmployerSelect, **kwargs)
+        super().__init__(queryset=Unit.objects.none(), widget=RoutedSelect, **kwargs)
 
     def label_from_instance(self, obj):
         return employer_label(obj)
@@ -75,8 +81,10 @@ def _limit_employer_options(field, *, selected):
     if selected and all(str(u.pk) != str(selected) for u in units):
         units += list(field.queryset.filter(pk=selected))
     field.widget.choices = [("", "---------")] + [(u.pk, employer_label(u)) for u in units]
-    routed = {str(u.pk): route_union(Worker(employer=u)) for u in units}
-    field.widget.union_of = {pk: union.pk for pk, union in routed.items() if union}
+    field.widget.data_of = {
+        str(pk): {"data-union": own.pk if own else None,
+                  "data-community-union": community.pk if community else None}
+        for pk, (own, community) in unit_routes(units).items()}
 
 
 class WorkerFilterForm(forms.Form):
@@ -132,7 +140,7 @@ class _WorkerFields(forms.Form):
                              help_text=_("Empty for a worker in scattered employment."))
     community = forms.ModelChoiceField(
         label=_("community"), queryset=Community.objects.none(), required=False,
-        help_text=_("Needed for a worker without an employer."))
+        widget=RoutedSelect, help_text=_("Needed for a worker without an employer."))
     whole_unit_informal = forms.BooleanField(label=_("whole-unit informal employee"),
                                              required=False)
     identified_on = forms.DateField(label=_("identified on"),
@@ -224,8 +232,8 @@ class EnrollmentForm(_WorkerFields):
     union = forms.ModelChoiceField(
         label=_("base union"), queryset=Union.objects.none(), required=False,
         error_messages={"invalid_choice": _("This union is not in your scope.")},
-        help_text=_("Left empty: the employer's union, or the community union for a "
-                    "scattered worker."))
+        help_text=_("Left empty: the employer's union, else the community union of the "
+                    "worker's community (or of the employer's)."))
     joined_on = forms.DateField(label=_("joined on"),
                                 widget=date_input())
     card_number = forms.CharField(label=_("member service card number"), max_length=40,
@@ -243,6 +251,10 @@ class EnrollmentForm(_WorkerFields):
         else:
             self._setup_worker_fields(user)
             self.fields["identified_on"].initial = timezone.localdate
+            community = self.fields["community"]
+            community.widget.data_of = {
+                str(pk): {"data-union": union.pk} for pk, union in community_unions_of(
+                    community.queryset.values_list("pk", flat=True)).items()}
         self.fields["union"].queryset = Union.objects.for_user(user).select_related("street")
         self.fields["union"].label_from_instance = lambda u: f"{u.name}（{u.street.short_name}）"
         self.fields["joined_on"].initial = timezone.localdate
@@ -254,8 +266,9 @@ class EnrollmentForm(_WorkerFields):
     def clean(self):
         data = super().clean()
         if not data.get("union") and "union" not in self.errors:
-            data["union"] = route_union(self.worker or Worker(
-                employer=data.get("employer"), community=data.get("community")))
+            worker = self.worker or Worker(employer=data.get("employer"),
+                                           community=data.get("community"))
+            data["union"] = route_union(worker)
             if data["union"] is None:
-                self.add_error("union", _("Choose the base union."))
+                self.add_error("union", route_refusal(worker))
         return data

@@ -4,8 +4,8 @@ their ID number, and members enrolled when 是否会员 is 是.
 Rules come from the services, not from here: `prepare_worker` (ID, phone, province,
 employer or scattered, community), `place_worker` (the employer's street wins),
 `check_worker_scope`, `eligibility_errors` (age 16 on the join date, employer kind,
-join date, not before the union's founding), `route_union` (where a new member goes) and
-`clean_card_number` (Luhn).
+join date, not before the union's founding), `route_union` (where a new member goes: the
+employer's union, else the community union, plan §二.5(2)) and `clean_card_number` (Luhn).
 """
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,12 @@ from membership.models import (
     Worker,
 )
 from membership.pii import pii_hmac
-from membership.services.members import eligibility_errors, member_numbers_reserve, route_union
+from membership.services.members import (
+    community_unions_of,
+    eligibility_errors,
+    member_numbers_reserve,
+    route_union,
+)
 from membership.services.workers import check_worker_scope, place_worker, prepare_worker
 
 # Fields compared with the registry; a row that changes none of them writes nothing.
@@ -56,7 +61,7 @@ class WorkerImporter(RosterImporter):
         super().__init__(**kwargs)
         self.units = {}  # credit code → Unit (with its unions), loaded as chunks need them
         self._codes = {}  # employer codes as typed → the clean code
-        self._routes = {}
+        self._community_unions = {}  # community id → its community union, or None
         self._union_in_scope = {}
         self._name_field = Worker._meta.get_field("name")
 
@@ -82,6 +87,8 @@ class WorkerImporter(RosterImporter):
         for row in rows:
             row.existing = existing.get(row.key)
             self._check(row)
+        self._load_community_unions([row.record for row in rows if row.record is not None])
+        for row in rows:
             if not row.bad and not self._errors.get(row.number):
                 self._check_member(row, active=active, bound=bound)
 
@@ -121,6 +128,20 @@ class WorkerImporter(RosterImporter):
                 unit.street = self.streets_by_id[unit.street_id]
                 unit.community = self.communities_by_id.get(unit.community_id)
                 self.units[unit.credit_code] = unit
+
+    def _load_community_unions(self, workers):
+        """The community unions a chunk's new members may be routed to, in one query."""
+        wanted = {pk for w in workers for pk in (
+            w.community_id, w.employer.community_id if w.employer is not None else None)}
+        missing = [pk for pk in wanted if pk and pk not in self._community_unions]
+        if missing:
+            self._community_unions.update(dict.fromkeys(missing))
+            loaded = community_unions_of(missing)
+            self._community_unions.update(loaded)
+            pks = [union.pk for union in loaded.values()]
+            in_scope = set(Union.objects.for_user(self.by).filter(pk__in=pks).values_list(
+                "pk", flat=True)) if pks else set()
+            self._union_in_scope.update({pk: pk in in_scope for pk in pks})
 
     def _check(self, row):
         data, old = row.data, row.existing
@@ -225,16 +246,13 @@ class WorkerImporter(RosterImporter):
         if joined_on is None:
             self.error(row, "joined_on", _("Enter the join date of a member."))
             return
-        union = self._route(worker)
+        union = route_union(worker, community_unions=self._community_unions)
         problems = eligibility_errors(worker=worker, union=union, joined_on=joined_on)
         if problems:
             self.service_errors(row, ValidationError(problems))
             return
         if union is None:
-            self.error(row, "is_member", _("There is no union to enroll this worker into: the "
-                                           "employer has no founded or covering union (or the "
-                                           "community has no community union). Enroll the "
-                                           "worker on the worker's page instead."))
+            self._no_route(row, worker)
             return
         if not self._union_may_enroll(union):
             self.error(row, "is_member", _("This union is not in your scope."))
@@ -253,13 +271,22 @@ class WorkerImporter(RosterImporter):
                 return
         row.extra["member"] = (joined_on, union)
 
-    def _route(self, worker):
-        """route_union, asked once per employer or community of the import."""
-        key = (("employer", worker.employer_id) if worker.employer_id
-               else ("community", worker.community_id))
-        if key not in self._routes:
-            self._routes[key] = route_union(worker)
-        return self._routes[key]
+    def _no_route(self, row, worker):
+        """No union to route to (SPEC §4): say which column to fill."""
+        community_id = worker.community_id or (worker.employer.community_id
+                                               if worker.employer is not None else None)
+        if community_id is None:
+            self.error(row, "community", _(
+                "Fill in 所属社区: the employer has no union of its own or covering it, and "
+                "without a community there is no community union to take the member.")
+                if worker.employer is not None else _(
+                "Fill in 所属社区: a scattered worker joins the community union of the "
+                "community."))
+        else:
+            self.error(row, "community", _(
+                "%(community)s has no community union yet: create it first, or enroll the "
+                "worker on the worker's page.") % {
+                "community": self.communities_by_id[community_id].name})
 
     def _union_may_enroll(self, union):
         if union.pk not in self._union_in_scope:

@@ -20,10 +20,12 @@ from membership.selectors.units import (  # noqa: F401
     unit_founding_steps,
     unit_get,
     unit_list,
+    unit_members_to_transfer,
     unit_progress_notes,
     unit_search,
     unit_search_q,
     unit_worker_counts,
+    units_with_members_to_transfer,
 )
 from membership.selectors.workers import (  # noqa: F401
     IdLookup,

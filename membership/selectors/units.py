@@ -13,10 +13,12 @@ from membership.identifiers import normalise_text
 from membership.models import (
     FoundingStatus,
     FoundingStep,
+    Member,
     MemberStatus,
     ProgressNote,
     Unit,
     UnitKind,
+    UnionForm,
     Worker,
 )
 
@@ -132,15 +134,51 @@ def unit_worker_counts(unit):
     )
 
 
-def unit_search(*, user, q, limit=20):
-    """Units in scope by name or credit code, for choosing an employer: each with the
-    union a new member of it goes to (SPEC §4 routing), when it has one."""
-    from membership.services.members import route_union
+def unit_routes(units):
+    """Where a new member of each unit goes (SPEC §4): unit id → (its own or covering
+    union, the community union of its community), None where there is none; one query
+    for the community unions."""
+    from membership.services.members import community_unions_of, employer_union
 
-    units = unit_list(user=user, search=q).select_related("union", "covering_union")[:limit]
+    community_unions = community_unions_of(unit.community_id for unit in units)
+    return {unit.pk: (employer_union(unit), community_unions.get(unit.community_id))
+            for unit in units}
+
+
+def unit_search(*, user, q, limit=20):
+    """Units in scope by name or credit code, for choosing an employer: each with its own
+    or covering union, and its community's union (SPEC §4 routing), when it has them."""
+    units = list(unit_list(user=user, search=q).select_related(
+        "union", "covering_union")[:limit])
+    routes = unit_routes(units)
     results = []
     for unit in units:
-        routed = route_union(Worker(employer=unit))
+        own, community = routes[unit.pk]
         results.append({"id": unit.pk, "label": f"{unit.name}（{unit.credit_code}）",
-                        "union": routed.pk if routed else None})
+                        "union": own.pk if own else None,
+                        "community_union": community.pk if community else None})
     return results
+
+
+def unit_members_to_transfer(unit):
+    """The active members working for `unit` who sit in a community union while the unit
+    has its own or a covering union: they are to be transferred to it (SPEC §4). The
+    caller has the unit in the user's write scope."""
+    from membership.services.members import employer_union
+
+    if employer_union(unit) is None:
+        return Member.objects.none()
+    return Member.objects.filter(worker__employer=unit, status=MemberStatus.ACTIVE,
+                                 union__form=UnionForm.COMMUNITY)
+
+
+def units_with_members_to_transfer(*, user):
+    """The units `user` may write that have members to transfer, most first, each with
+    `to_transfer`: the street's (and the industry federation's) to-do list (SPEC §4)."""
+    waiting = Q(workers__memberships__status=MemberStatus.ACTIVE,
+                workers__memberships__union__form=UnionForm.COMMUNITY)
+    return (Unit.objects.for_user(user, write=True)
+            .filter(Q(founding_status=FoundingStatus.FOUNDED, union__isnull=False)
+                    | Q(founding_status=FoundingStatus.COVERED, covering_union__isnull=False))
+            .annotate(to_transfer=Count("workers__memberships", filter=waiting))
+            .filter(to_transfer__gt=0).order_by("-to_transfer", "name"))

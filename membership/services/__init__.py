@@ -11,15 +11,19 @@ from membership.services.dues import (  # noqa: F401
     dues_record_month,
 )
 from membership.services.members import (  # noqa: F401
+    community_unions_of,
     dues_arrears,
     dues_record,
+    employer_union,
     enrollment_submit,
     member_bind_card,
     member_end,
     member_enroll,
     member_numbers_reserve,
     member_transfer,
+    route_refusal,
     route_union,
+    unit_members_transfer,
 )
 from membership.services.units import (  # noqa: F401
     founding_step_add,

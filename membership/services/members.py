@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from membership.identifiers import age_on, clean_card_number
 from membership.models import (
@@ -23,6 +24,7 @@ from membership.models import (
     Union,
     UnionForm,
     UnionSpan,
+    Unit,
     UnitKind,
 )
 from membership.pii import pii_hmac
@@ -40,21 +42,70 @@ def member_numbers_reserve(*, year, count):
     return [f"HD{year}{n:06d}" for n in range(first, first + count)]
 
 
-def route_union(worker):
-    """Where a new member goes (SPEC §4): the employer's union, or the union covering the
-    employer; the community union for scattered workers; None when staff must choose
-    (a construction crew's project or subcontract-team union, an employer without one)."""
-    employer = worker.employer
-    if employer is not None:
-        if employer.founding_status == FoundingStatus.FOUNDED and employer.union_id:
-            return employer.union
-        if employer.founding_status == FoundingStatus.COVERED and employer.covering_union_id:
-            return employer.covering_union
+def employer_union(employer):
+    """The employer's own founded union, or the union covering it (SPEC §3), else None."""
+    if employer is None:
         return None
-    if worker.community_id:
-        return Union.objects.filter(community_id=worker.community_id,
-                                    form=UnionForm.COMMUNITY).first()
+    if employer.founding_status == FoundingStatus.FOUNDED and employer.union_id:
+        return employer.union
+    if employer.founding_status == FoundingStatus.COVERED and employer.covering_union_id:
+        return employer.covering_union
     return None
+
+
+def community_unions_of(community_ids):
+    """The community union of each community, in one query: community id → union."""
+    ids = {pk for pk in community_ids if pk}
+    if not ids:
+        return {}
+    unions = {}
+    for union in Union.objects.filter(form=UnionForm.COMMUNITY, community_id__in=ids
+                                      ).order_by("-pk"):
+        unions[union.community_id] = union  # the oldest wins when a community has two
+    return unions
+
+
+def _route_communities(worker):
+    """The communities routing asks, in order: the worker's, then the employer's."""
+    employer = worker.employer
+    ids = [worker.community_id, employer.community_id if employer is not None else None]
+    return [pk for i, pk in enumerate(ids) if pk and pk not in ids[:i]]
+
+
+def route_union(worker, *, community_unions=None):
+    """Where a new member goes (SPEC §4; plan §二.1, §二.5(2)): the employer's own union, or
+    the union covering it; else (a scattered worker, or an employer without a union) the
+    community union of the worker's community, else of the employer's community. None
+    when no community is known, or none of them has a community union: `route_refusal`
+    says what to fill. Staff may still choose another union by hand.
+
+    A construction crew goes to its project or subcontract-team union through its
+    employer (covered by the project union, or founded as the team's own union); without
+    either it goes to the community union like any other worker (docs/decisions.md).
+
+    `community_unions` (from `community_unions_of`) lets a caller that routes many
+    workers load the community unions once; without it, one query."""
+    own = employer_union(worker.employer)
+    if own is not None:
+        return own
+    communities = _route_communities(worker)
+    if community_unions is None:
+        community_unions = community_unions_of(communities)
+    for community_id in communities:
+        union = community_unions.get(community_id)
+        if union is not None:
+            return union
+    return None
+
+
+def route_refusal(worker):
+    """Why `route_union` found no union, naming what to fill (SPEC §4)."""
+    if not _route_communities(worker):
+        return _("Neither the worker nor the employer has a community, so no community union "
+                 "can take this member: enter the worker's community, or choose the base "
+                 "union by hand.")
+    return _("The community has no community union yet: create it on the unions page, or "
+             "choose the base union by hand.")
 
 
 def check_eligibility(*, worker, union, joined_on):
@@ -153,6 +204,20 @@ def member_enroll(*, by, worker, union, joined_on, card_number="", declared=True
     return member
 
 
+def check_transfer_date(*, started_on, union, on):
+    """A transfer on `on` closes a span that started on `started_on` and opens one in
+    `union` (SPEC §4): not before the span began, not after today, not before the union
+    was founded."""
+    if on < started_on or on > timezone.localdate():
+        raise ValidationError({"on": _("The transfer date must be between %(start)s and "
+                                       "today.") % {"start": started_on.isoformat()}})
+    founded_on = founded_after(union, on)
+    if founded_on is not None:
+        raise ValidationError({"on": _("The transfer date cannot be before %(union)s was "
+                                       "founded (%(date)s).") % {
+            "union": union.name, "date": founded_on.isoformat()}})
+
+
 @transaction.atomic
 def member_transfer(*, member, by, union, on):
     """Move a member to another union on `on`: the old span ends that day, the new one
@@ -165,14 +230,7 @@ def member_transfer(*, member, by, union, on):
     if union.pk == member.union_id:
         raise ValidationError({"union": _("The member is already in this union.")})
     span = member.spans.get(ended_on__isnull=True)
-    if on < span.started_on or on > timezone.localdate():
-        raise ValidationError({"on": _("The transfer date must be between %(start)s and "
-                                       "today.") % {"start": span.started_on.isoformat()}})
-    founded_on = founded_after(union, on)
-    if founded_on is not None:
-        raise ValidationError({"on": _("The transfer date cannot be before %(union)s was "
-                                       "founded (%(date)s).") % {
-            "union": union.name, "date": founded_on.isoformat()}})
+    check_transfer_date(started_on=span.started_on, union=union, on=on)
     span.ended_on, span.closed_by = on, UnionSpan.Closed.TRANSFER
     span.save(update_fields=["ended_on", "closed_by"])
     UnionSpan.objects.create(member=member, union=union, started_on=on)
@@ -180,6 +238,42 @@ def member_transfer(*, member, by, union, on):
     member._history_user = by
     member.save(update_fields=["union"])
     return member
+
+
+@transaction.atomic
+def unit_members_transfer(*, unit, by, on=None):
+    """转会 in one action (SPEC §4, plan §二.5(2)): every member of `unit` in a community
+    union moves to the unit's own (or covering) union on `on` (default today), by the rule
+    of `member_transfer` — the open span ends that day, the next starts that day, the
+    member number and card stay — written in bulk with history. Returns the count; a
+    second run finds nobody left to move."""
+    from membership.selectors.units import unit_members_to_transfer  # selectors import us
+
+    unit = Unit.objects.for_user(by, write=True).select_for_update().filter(
+        pk=unit.pk).first()
+    if unit is None:
+        raise PermissionDenied
+    target = employer_union(unit)
+    if target is None:
+        raise ValidationError({"unit": _("The unit has neither its own union nor a covering "
+                                         "one yet.")})
+    on = on or timezone.localdate()
+    members = list(unit_members_to_transfer(unit).select_for_update(of=("self",))
+                   .order_by("pk"))
+    if not members:
+        return 0
+    spans = list(UnionSpan.objects.select_for_update().filter(
+        member__in=members, ended_on__isnull=True))
+    for span in spans:
+        check_transfer_date(started_on=span.started_on, union=target, on=on)
+    UnionSpan.objects.filter(pk__in=[span.pk for span in spans]).update(
+        ended_on=on, closed_by=UnionSpan.Closed.TRANSFER)
+    UnionSpan.objects.bulk_create([UnionSpan(member=m, union=target, started_on=on)
+                                   for m in members])
+    for member in members:
+        member.union = target
+    bulk_update_with_history(members, Member, ["union"], default_user=by)
+    return len(members)
 
 
 @transaction.atomic

@@ -12,4 +12,6 @@ urlpatterns = [
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/founding/", views.unit_founding_step_add, name="unit_founding_step"),
     path("units/<int:pk>/notes/", views.unit_note_add, name="unit_note_add"),
+    path("units/<int:pk>/transfer-members/", views.unit_members_transfer,
+         name="unit_members_transfer"),
 ]

@@ -10,6 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.navigation import FEATURES_BY_SLUG
@@ -65,7 +66,47 @@ def unit_detail(request, pk):
         "can_see_workers": user.role in FEATURES_BY_SLUG["workers"].roles,
         "note_form": ProgressNoteForm(),
         "history": selectors.history_of(unit),
+        **(_to_transfer(unit) if user_can_write(user, unit) else {}),
     })
+
+
+# The members listed by name on the unit's page; the count covers them all.
+TO_TRANSFER_SHOWN = 20
+
+
+def _to_transfer(unit):
+    """The unit's members waiting in a community union, for the users who may move them
+    (SPEC §4)."""
+    members = selectors.unit_members_to_transfer(unit)
+    count = members.count()
+    return {"to_transfer": {
+        "count": count, "union": services.employer_union(unit),
+        "members": list(members.select_related("worker", "union").order_by(
+            "joined_on", "pk")[:TO_TRANSFER_SHOWN]) if count else [],
+    }}
+
+
+@login_required
+def unit_members_transfer(request, pk):
+    """Move every member of the unit out of the community union into the unit's union, in
+    one confirmed action (转会, SPEC §4)."""
+    unit = selectors.unit_get(user=request.user, pk=pk, write=True)
+    if request.method == "POST":
+        try:
+            count = services.unit_members_transfer(unit=unit, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if count:
+                messages.success(request, ngettext(
+                    "%(count)d member transferred to %(union)s.",
+                    "%(count)d members transferred to %(union)s.", count) % {
+                    "count": count, "union": services.employer_union(unit).name})
+            else:
+                messages.info(request, _("Nobody is left to transfer."))
+        return redirect("membership:unit_detail", pk=unit.pk)
+    return render(request, "membership/unit_members_transfer.html", {
+        "unit": unit, **_to_transfer(unit)})
 
 
 @login_required

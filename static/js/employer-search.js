@@ -1,6 +1,8 @@
 // Employer search for the worker forms: a box above each employer list fetches the units
 // in the user's scope by name or credit code (units/search.json) and refills the list.
-// Choosing a unit preselects its union in the enrollment form when the unit has one.
+// In the enrollment form the union is preselected as routing would choose it (SPEC §4):
+// the unit's own or covering union, else the community union of the worker's community,
+// else of the unit's community. A union the user picked by hand is left alone.
 (function () {
   "use strict";
 
@@ -16,7 +18,11 @@
   function setup(select) {
     var url = select.getAttribute("data-employer-search");
     var unionSelect = select.form ? select.form.querySelector("select[name=union]") : null;
+    var communitySelect = select.form ? select.form.querySelector("select[name=community]")
+      : null;
     var unions = {};
+    var communityUnions = {};
+    var preselected = "";
     var box = document.createElement("input");
     box.type = "search";
     box.className = "form-control form-control-sm mb-1";
@@ -37,6 +43,7 @@
         select.appendChild(option);
         seen[option.value] = true;
         unions[option.value] = unit.union;
+        communityUnions[option.value] = unit.community_union;
       });
       if (keptOption && !seen[keep]) { select.appendChild(keptOption); }
       select.value = keep;
@@ -55,13 +62,28 @@
     }, 250);
 
     box.addEventListener("input", function () { search(box.value.trim()); });
-    select.addEventListener("change", function () {
-      var chosen = select.options[select.selectedIndex];
-      var union = unions[select.value] || (chosen && chosen.getAttribute("data-union"));
-      if (unionSelect && union && !unionSelect.value) {
-        unionSelect.value = String(union);
+    function attr(sel, name) {
+      var chosen = sel && sel.value ? sel.options[sel.selectedIndex] : null;
+      return chosen ? chosen.getAttribute(name) : null;
+    }
+
+    function routed() {
+      var own = unions[select.value] || attr(select, "data-union");
+      var home = attr(communitySelect, "data-union");
+      var unitHome = communityUnions[select.value] || attr(select, "data-community-union");
+      return own || home || unitHome || "";
+    }
+
+    function preselect() {
+      if (!unionSelect || (unionSelect.value && unionSelect.value !== preselected)) {
+        return;  // chosen by hand
       }
-    });
+      preselected = String(routed());
+      unionSelect.value = preselected;
+    }
+
+    select.addEventListener("change", preselect);
+    if (communitySelect) { communitySelect.addEventListener("change", preselect); }
   }
 
   document.querySelectorAll("select[data-employer-search]").forEach(setup);

@@ -96,6 +96,7 @@ DETAIL_ROUTES = [
     ("membership:unit_detail", "unit", "read"),
     ("membership:unit_edit", "unit", "write"),
     ("membership:unit_founding_step", "unit", "write"),
+    ("membership:unit_members_transfer", "unit", "write"),
     ("membership:unit_note_add", "unit", "note"),
     ("membership:worker_detail", "worker", "read"),
     ("membership:worker_full", "worker", "full"),

@@ -192,6 +192,23 @@ def test_the_status_shows_pending_then_the_member_number(api, dawangzhuang_commu
 
 
 @pytest.mark.django_db
+def test_an_employee_of_a_unit_without_a_union_is_told_the_community_union(
+        api, dazhigu_community, unit_dawangzhuang_property, street_staff_dawangzhuang):
+    """Applied through the API from a community of another street: approval routes to the
+    community union of the employer's community (SPEC §4)."""
+    from membership.models import Union, UnionForm
+
+    body = _body(dazhigu_community, scattered=False,
+                 employer_credit_code=unit_dawangzhuang_property.credit_code)
+    number = _post(api, body).json()["number"]
+    application_approve(application=Application.objects.get(), by=street_staff_dawangzhuang,
+                        hukou_type="rural", employment_form="contract")
+    answer = api.get(f"{URL}{number}/status", {"id_last6": body["id_number"][-6:]}).json()
+    assert answer["union"] == Union.objects.get(
+        community=unit_dawangzhuang_property.community, form=UnionForm.COMMUNITY).name
+
+
+@pytest.mark.django_db
 def test_the_status_shows_the_reason_of_a_rejection(api, dawangzhuang_community,
                                                     street_staff_dawangzhuang):
     body = _body(dawangzhuang_community)

@@ -131,17 +131,42 @@ def test_approval_sends_an_employee_to_the_employers_union(
 
 
 @pytest.mark.django_db
-def test_an_employer_without_a_union_needs_the_reviewer_to_choose(
+def test_an_employee_of_a_unit_without_a_union_joins_the_community_union(
         unit_dawangzhuang_property, dawangzhuang_community, street_staff_dawangzhuang):
+    """Plan §二.5(2): the community union takes in the workers of units without a union."""
     outcome = application_submit(**submit_kwargs(dawangzhuang_community,
                                                  employer=unit_dawangzhuang_property))
+    application = application_approve(application=outcome.application,
+                                      by=street_staff_dawangzhuang, hukou_type="rural",
+                                      employment_form="contract")
+    assert application.member.union == Union.objects.get(community=dawangzhuang_community,
+                                                         form=UnionForm.COMMUNITY)
+
+
+@pytest.mark.django_db
+def test_without_a_community_in_the_employers_street_the_reviewer_chooses(
+        unit_dawangzhuang_property, dazhigu_community, admin_user,
+        union_dawangzhuang_property):
+    """The applicant's community lies in another street and the unit has none: the refusal
+    says what to do; a union chosen by hand is taken."""
+    from membership.models import Unit
+
+    Unit.objects.filter(pk=unit_dawangzhuang_property.pk).update(community=None)
+    outcome = application_submit(**submit_kwargs(dazhigu_community,
+                                                 employer=unit_dawangzhuang_property))
     with pytest.raises(ValidationError) as refused:
-        application_approve(application=outcome.application, by=street_staff_dawangzhuang,
+        application_approve(application=outcome.application, by=admin_user,
                             hukou_type="rural", employment_form="contract")
-    assert "union" in refused.value.error_dict
+    assert refused.value.message_dict["union"] == [
+        "职工和所在单位都没有所属社区，无法确定接收会员的社区工会：请填写职工的所属社区，"
+        "或手动选择基层工会。"]
     # Nothing of the approval stays: no worker, no member, still pending.
     assert not Worker.objects.exists() and not Member.objects.exists()
     assert Application.objects.get().status == "pending"
+    application = application_approve(application=outcome.application, by=admin_user,
+                                      hukou_type="rural", employment_form="contract",
+                                      union=union_dawangzhuang_property)
+    assert application.member.union == union_dawangzhuang_property
 
 
 @pytest.mark.django_db

@@ -234,14 +234,71 @@ def test_a_union_of_another_street_is_refused(client, street_staff_dawangzhuang,
     assert not Worker.objects.exists()
 
 
+def _community_union_of(community):
+    from membership.models import Union, UnionForm
+
+    return Union.objects.get(community=community, form=UnionForm.COMMUNITY)
+
+
 @pytest.mark.django_db
-def test_an_employer_without_a_union_needs_the_union_chosen(client, street_staff_dawangzhuang,
-                                                           unit_dawangzhuang_property):
+def test_a_worker_of_a_unit_without_a_union_joins_the_community_union(
+        client, street_staff_dawangzhuang, unit_dawangzhuang_property):
+    """Plan §二.5(2): with the union left empty, the worker's community union."""
+    from membership.models import Community
+
+    home = Community.objects.filter(street=unit_dawangzhuang_property.street).exclude(
+        pk=unit_dawangzhuang_property.community_id).first()
     client.force_login(street_staff_dawangzhuang)
     response = client.post(reverse(URL), _new_worker(
-        unit_dawangzhuang_property.community, employment_form="contract",
-        employer=unit_dawangzhuang_property.pk))
-    assert _errors(response)["union"] == ["请选择基层工会。"]
+        home, employment_form="contract", employer=unit_dawangzhuang_property.pk))
+    assert response.status_code == 302
+    member = Member.objects.get()
+    assert member.union == _community_union_of(home)
+    assert member.worker.employer == unit_dawangzhuang_property
+
+
+@pytest.mark.django_db
+def test_the_page_preselects_the_routed_union_and_staff_may_change_it(
+        client, street_staff_dawangzhuang, worker_dawangzhuang, union_dawangzhuang_property):
+    """SPEC §4: the routed union is preselected; another one chosen by hand wins."""
+    client.force_login(street_staff_dawangzhuang)
+    lookup = client.post(reverse(URL), {"step": "lookup", "id_number": REGISTRY["id_a"]})
+    routed = _community_union_of(worker_dawangzhuang.community)
+    assert lookup.context["form"]["union"].value() == routed.pk
+    response = client.post(reverse(URL), {
+        "step": "enroll", "id_number": REGISTRY["id_a"], "union": union_dawangzhuang_property.pk,
+        "joined_on": "2026-04-01", "declared": "on"})
+    assert response.status_code == 302
+    assert Member.objects.get().union == union_dawangzhuang_property
+
+
+@pytest.mark.django_db
+def test_the_employer_and_community_options_carry_their_routed_unions(
+        client, street_staff_dawangzhuang, unit_dawangzhuang_property, dawangzhuang_community):
+    """What static/js/employer-search.js preselects from, for a worker not yet registered."""
+    client.force_login(street_staff_dawangzhuang)
+    page = client.post(reverse(URL), {"step": "lookup", "id_number": fakes.resident_id(
+        RNG, birth_date=date(1990, 5, 1))}).content.decode()
+    routed = _community_union_of(dawangzhuang_community).pk
+    assert (f'value="{unit_dawangzhuang_property.pk}" data-community-union="{routed}"'
+            in page)
+    assert f'value="{dawangzhuang_community.pk}" data-union="{routed}"' in page
+
+
+@pytest.mark.django_db
+def test_without_any_community_the_union_must_be_chosen(client, street_staff_dawangzhuang,
+                                                        unit_dawangzhuang_property):
+    from membership.models import Unit
+
+    Unit.objects.filter(pk=unit_dawangzhuang_property.pk).update(community=None)
+    client.force_login(street_staff_dawangzhuang)
+    data = _new_worker(unit_dawangzhuang_property.street.communities.first(),
+                       employment_form="contract", employer=unit_dawangzhuang_property.pk)
+    data["community"] = ""
+    response = client.post(reverse(URL), data)
+    assert _errors(response)["union"] == [
+        "职工和所在单位都没有所属社区，无法确定接收会员的社区工会：请填写职工的所属社区，"
+        "或手动选择基层工会。"]
     assert not Worker.objects.exists()
 
 

@@ -390,15 +390,82 @@ def test_members_are_enrolled_into_the_routed_union_with_numbers_and_cards(
     assert Member.history.filter(history_type="+").count() == 2
 
 
+def _community_union(community):
+    return Union.objects.get(form=UnionForm.COMMUNITY, community=community)
+
+
+def _communities(street, count):
+    from membership.models import Community
+
+    return list(Community.objects.filter(street=street).order_by("pk")[:count])
+
+
 @pytest.mark.django_db
-def test_a_member_with_no_union_to_route_to_is_a_row_error(dawangzhuang):
-    unit = employer(street=dawangzhuang)  # no union yet
+def test_a_worker_of_a_unit_without_a_union_joins_the_worker_s_community_union(dawangzhuang):
+    """Plan §二.5(2): the community union takes in the workers of units without a union in
+    its area; the worker's community first, else the employer's (SPEC §4)."""
+    first, second = _communities(dawangzhuang, 2)
+    unit = employer(street=dawangzhuang, community=first)  # no union yet
+    result = _import([
+        worker_row(身份证号=new_id(), 就业形式="劳动合同", 工作单位统一社会信用代码=unit.credit_code,
+                   所属社区=second.name, 是否会员="是", 入会日期="2026-04-01"),
+        worker_row(身份证号=new_id(), 就业形式="劳动合同", 工作单位统一社会信用代码=unit.credit_code,
+                   所属社区=None, 是否会员="是", 入会日期="2026-04-02"),
+    ])
+    assert result.errors == [] and result.members == 2
+    by_own, by_employer = Member.objects.order_by("joined_on")
+    assert by_own.union == _community_union(second)  # the worker's community wins
+    assert by_employer.union == _community_union(first)
+    assert by_own.worker.employer == unit and by_own.source == Source.IMPORT
+    assert UnionSpan.objects.filter(member=by_own, union=_community_union(second),
+                                    ended_on=None).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_member_with_no_community_known_is_a_row_error_naming_the_column(dawangzhuang):
+    unit = employer(street=dawangzhuang)  # no union yet, no community
     result = _import([worker_row(身份证号=new_id(), 就业形式="劳动合同",
-                                 工作单位统一社会信用代码=unit.credit_code, 是否会员="是",
-                                 入会日期="2026-04-01")])
-    assert _errors(result) == [(2, "是否会员", "无法确定入会的工会：所在单位尚未建会或未被覆盖"
-                                              "（或社区没有社区工会）。请在职工页面办理入会。")]
+                                 工作单位统一社会信用代码=unit.credit_code, 所属社区=None,
+                                 是否会员="是", 入会日期="2026-04-01")])
+    assert _errors(result) == [(2, "所属社区", "请填写所属社区：所在单位既没有自己的工会，也未被"
+                                              "其他工会覆盖，没有社区就无法确定接收会员的社区工会。")]
     assert not Worker.objects.exists()
+    # The same row without 是否会员 registers the worker: only membership needs a community.
+    assert _import([worker_row(身份证号=new_id(), 就业形式="劳动合同",
+                               工作单位统一社会信用代码=unit.credit_code,
+                               所属社区=None)]).errors == []
+
+
+@pytest.mark.django_db
+def test_a_community_without_a_community_union_is_a_row_error(dawangzhuang,
+                                                              dawangzhuang_community):
+    Union.objects.filter(community=dawangzhuang_community).delete()
+    result = _import([worker_row(身份证号=new_id(), 是否会员="是", 入会日期="2026-04-01")])
+    assert _errors(result) == [(2, "所属社区", f"{dawangzhuang_community.name}还没有社区工会："
+                                              "请先建立，或在职工页面办理入会。")]
+
+
+@pytest.mark.django_db
+def test_routing_to_community_unions_costs_no_query_per_row(dawangzhuang):
+    """The chunk's community unions are loaded at once (SPEC §10)."""
+    communities = _communities(dawangzhuang, 12)
+    unit = employer(street=dawangzhuang)
+
+    def rows(count):
+        return [worker_row(身份证号=new_id(), 就业形式="劳动合同", 工作单位统一社会信用代码=unit.credit_code,
+                           所属社区=communities[i % len(communities)].name, 是否会员="是",
+                           入会日期="2026-04-01") for i in range(count)]
+
+    def queries(count):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            result = _import(rows(count), dry_run=True)
+        assert result.errors == [] and result.members == count
+        return len(captured.captured_queries)
+
+    assert queries(36) == queries(3)
 
 
 @pytest.mark.django_db
