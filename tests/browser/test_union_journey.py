@@ -34,7 +34,7 @@ def test_street_staff_add_a_union(organisation_structure, live_server, page, sho
     page.get_by_role("button", name="保存").click()
 
     expect(page.locator("h1")).to_have_text("大王庄金桥楼宇工会")
-    expect(page.get_by_test_id("history")).to_contain_text("street_dawangzhuang")
+    expect(page.get_by_test_id("history")).to_contain_text("张街道")
     page.locator("[data-feature=organisations]").click()
     page.get_by_label("搜索").fill("金桥楼宇")
     page.get_by_role("button", name="筛选").click()
