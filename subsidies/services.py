@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Role
+from hedong_union.templatetags.money import format_yuan
 from membership.models import Member
 from membership.pii import decrypted_rows, stored
 from subsidies import bulk, rules
@@ -741,8 +742,8 @@ def batch_result_apply(*, batch, rows, by):
             continue
         if amount is not None and amount != line.amount:
             report.errors.append((row, _("The amount %(amount)s differs from the line's "
-                                         "%(expected)s.") % {"amount": amount,
-                                                              "expected": line.amount}))
+                                         "%(expected)s.") % {
+                "amount": format_yuan(amount), "expected": format_yuan(line.amount)}))
             continue
         if line.status != LineStatus.PENDING:
             report.errors.append((row, _("Line %(line)s was already settled as %(status)s.")
