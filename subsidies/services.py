@@ -681,7 +681,8 @@ def batch_payment_file(*, batch, by, request=None):
                    Column(PAYMENT_FILE_COLUMNS[2], 12),
                    Column(PAYMENT_FILE_COLUMNS[3], 14, "money")]
     write_xlsx(stream, title=title, scope=batch.number, as_of=timezone.localdate(),
-               sheet_name=batch.number, columns=columns, rows=rows)
+               sheet_name="转账清单" if batch.pays_organisations else "发放明细",
+               columns=columns, rows=rows)
     batch.payment_file.save(f"{batch.number}.xlsx", ContentFile(stream.getvalue()), save=False)
     batch.state = BatchState.SENT
     if without_card:
