@@ -29,7 +29,7 @@ class UnionEditForm(_CrispyForm):
     )
     founded_on = forms.DateField(
         label=_("founded on"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     chair = forms.CharField(label=_("chair"), max_length=64, required=False)
 

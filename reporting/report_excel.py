@@ -1,5 +1,6 @@
 """The Excel files of the reports (SPEC §7.4): titled sheets, Chinese headers, rates as
-numbers formatted 0.00% (an empty scope's rate is a blank cell, never 0%)."""
+numbers formatted 0.00% (an empty scope's rate is a blank cell, never 0%), changes since
+last month as numbers of percentage points formatted +0.00."""
 
 from decimal import Decimal
 
@@ -18,8 +19,8 @@ TEN_DAY_COLUMNS = [
 ]
 BULLETIN_COLUMNS = [
     Column("农民工入会率排名", 10, "int"), Column("街道", 18), Column("农民工入会率", 12, "percent"),
-    Column("较上月变化（百分点）", 14), Column("百人以上非公企业建会率", 16, "percent"),
-    Column("建会率排名", 10, "int"), Column("较上月变化（百分点）", 14),
+    Column("较上月变化（百分点）", 14, "points"), Column("百人以上非公企业建会率", 16, "percent"),
+    Column("建会率排名", 10, "int"), Column("较上月变化（百分点）", 14, "points"),
     Column("旬报告按时", 10, "int"), Column("旬报告迟交", 10, "int"), Column("旬报告未交", 10, "int"),
     Column("进度", 10),
 ]
@@ -47,6 +48,11 @@ def _rate_cell(rate_json):
     return None if not rate_json else ratio(rate_json["num"], rate_json["den"])
 
 
+def _points(change):
+    """A stored change ("+1.25", percentage points) as a number; blank without a last month."""
+    return Decimal(change) if change else None
+
+
 def _met(value):
     return {True: "达标", False: "未达标", None: "—"}[value]
 
@@ -66,10 +72,10 @@ def bulletin_rows(content):
     for row in content.get("streets", []):
         punctuality = row.get("punctuality") or {}
         yield [row["migrant_rank"], row["name"], _rate_cell(row["migrant"]),
-               row["migrant_change"] or "—", _rate_cell(row["founding"]), row["founding_rank"],
-               row["founding_change"] or "—", punctuality.get("on_time", 0),
-               punctuality.get("late", 0), punctuality.get("missing", 0),
-               track[row["on_track"]]]
+               _points(row["migrant_change"]), _rate_cell(row["founding"]),
+               row["founding_rank"], _points(row["founding_change"]),
+               punctuality.get("on_time", 0), punctuality.get("late", 0),
+               punctuality.get("missing", 0), track[row["on_track"]]]
 
 
 def milestone_rows(content, kind_labels):

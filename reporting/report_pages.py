@@ -114,11 +114,12 @@ def ten_day_detail(request, end):
     })
 
 
-def _excel(request, *, filename, title, scope, as_of, columns, rows, target_type, target_id):
-    response = xlsx_response(filename)
+def _excel(request, *, filename, fallback, sheet_name, title, scope, as_of, columns, rows,
+           target_type, target_id):
+    response = xlsx_response(filename, fallback=fallback)
     with translation.override(EXCEL_LANGUAGE):
         write_xlsx(response, title=title, scope=scope, as_of=as_of, columns=columns,
-                   rows=list(rows))
+                   rows=list(rows), sheet_name=sheet_name)
     access_log_record(user=request.user, action=AccessLog.Action.EXPORT,
                       target_type=target_type, target_id=str(target_id), request=request)
     return response
@@ -135,7 +136,8 @@ def ten_day_excel(request, end):
     figures = sorted(figures, key=lambda f: (order.index(f.kind), f.position))
     with translation.override(EXCEL_LANGUAGE):
         labels = {k: str(v) for k, v in ScopeKind.choices}
-    return _excel(request, filename=f"xunbao-{period.end:%Y%m%d}.xlsx",
+    return _excel(request, filename=f"旬报告-{period.end:%Y%m%d}.xlsx",
+                  fallback=f"xunbao-{period.end:%Y%m%d}.xlsx", sheet_name="旬报告",
                   title="旬报告", scope=report_excel.DISTRICT,
                   as_of=f"{period.start:%Y-%m-%d}至{period.end:%Y-%m-%d}",
                   columns=report_excel.TEN_DAY_COLUMNS,
@@ -224,8 +226,9 @@ def bulletin_status(request, pk):
 @require_GET
 def bulletin_excel(request, pk):
     bulletin = _bulletin_or_404(request.user, pk)
-    return _excel(request, filename=f"yuetongbao-{bulletin.year}{bulletin.month:02d}"
-                  f"-v{bulletin.version}.xlsx",
+    stem = f"{bulletin.year}{bulletin.month:02d}-v{bulletin.version}"
+    return _excel(request, filename=f"月通报-{stem}.xlsx", fallback=f"yuetongbao-{stem}.xlsx",
+                  sheet_name="月通报",
                   title=f"{bulletin.year}年{bulletin.month}月工会建设工作月通报"
                   + (f"（第{bulletin.version}版）" if bulletin.version > 1 else "")
                   + ("" if bulletin.is_published else "（草稿）"),
@@ -296,7 +299,8 @@ def milestone_detail(request, pk):
 def milestone_excel(request, pk):
     report = get_object_or_404(MilestoneReport.objects.select_related("campaign"), pk=pk)
     if report.kind == MilestoneReport.Kind.SUMMARY:
-        return _excel(request, filename=f"zongjie-{report.campaign.year}.xlsx",
+        return _excel(request, filename=f"行动总结-{report.campaign.year}.xlsx",
+                      fallback=f"zongjie-{report.campaign.year}.xlsx", sheet_name="行动总结",
                       title=f"{report.campaign.title}总结", scope=report_excel.DISTRICT,
                       as_of=f"{report.content['from']}至{report.content['as_of']}",
                       columns=report_excel.SUMMARY_COLUMNS,
@@ -304,7 +308,8 @@ def milestone_excel(request, pk):
                       target_type="reporting.milestonereport", target_id=report.pk)
     with translation.override(EXCEL_LANGUAGE):
         labels = {k: str(v) for k, v in ScopeKind.choices}
-    return _excel(request, filename=f"jiedian-{report.as_of:%Y%m%d}.xlsx",
+    return _excel(request, filename=f"节点目标-{report.as_of:%Y%m%d}.xlsx",
+                  fallback=f"jiedian-{report.as_of:%Y%m%d}.xlsx", sheet_name="节点目标完成情况",
                   title=f"{report.as_of:%m月%d日}节点目标完成情况（目标{report.content['target_pct']}%）",
                   scope=report_excel.DISTRICT, as_of=report.as_of,
                   columns=report_excel.MILESTONE_COLUMNS,

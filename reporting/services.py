@@ -44,7 +44,8 @@ class ExportOutcome:
 
     job: ExportJob | None = None
     content: bytes = b""
-    filename: str = ""
+    filename: str = ""  # in Chinese, e.g. 职工花名册-20261207.xlsx
+    fallback: str = ""  # ASCII, e.g. workers-20261207.xlsx
 
 
 def export_request(*, user, kind, parameters, request=None):
@@ -61,7 +62,8 @@ def export_request(*, user, kind, parameters, request=None):
             description=f"{kind} export, {total} rows{_describe(parameters)}",
             request=request,
         )
-        return ExportOutcome(content=buffer.getvalue(), filename=_filename(export))
+        return ExportOutcome(content=buffer.getvalue(), filename=download_name(export),
+                             fallback=_filename(export))
     with transaction.atomic():
         job = ExportJob.objects.create(user=user, kind=kind, parameters=parameters,
                                        rows_total=total)
@@ -132,7 +134,8 @@ def export_job_run(*, job_id):
 
 
 def export_job_download(*, job, user, request=None):
-    """The open file of a finished job and its name, for its owner; access-logged."""
+    """The open file of a finished job, its name in Chinese and its ASCII name, for its
+    owner; access-logged."""
     if job.user_id != user.pk or job.status != ExportJob.Status.DONE or not job.file:
         raise PermissionDenied
     export = export_get(job.kind)
@@ -141,7 +144,7 @@ def export_job_download(*, job, user, request=None):
         target_id=job.pk, description=f"{job.kind} export job {job.pk} downloaded",
         request=request,
     )
-    return job.file.open("rb"), _filename(export, job)
+    return job.file.open("rb"), download_name(export, job), _filename(export, job)
 
 
 def _counted(rows, progress):
@@ -154,9 +157,18 @@ def _counted(rows, progress):
 
 
 def _filename(export, job=None):
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    """The stored file's name, ASCII; also the download's fallback name."""
+    return f"{export.filename}{_stamp(job)}.xlsx"
+
+
+def download_name(export, job=None):
+    """The name the file downloads as: the report's, in Chinese."""
+    return f"{export.title}{_stamp(job)}.xlsx"
+
+
+def _stamp(job):
     suffix = f"-{job.pk}" if job is not None else ""
-    return f"{export.filename}-{stamp}{suffix}.xlsx"
+    return f"-{timezone.localdate():%Y%m%d}{suffix}"
 
 
 def _describe(parameters):

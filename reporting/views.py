@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from hedong_union.downloads import as_download
 from reporting import selectors, services
 from reporting.models import ExportJob
 
@@ -45,9 +46,9 @@ def export_job_download(request, pk):
     job = selectors.export_job_get(user=request.user, pk=pk)
     if job.status != ExportJob.Status.DONE:
         raise Http404
-    handle, filename = services.export_job_download(job=job, user=request.user,
-                                                    request=request)
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    handle, filename, fallback = services.export_job_download(job=job, user=request.user,
+                                                              request=request)
+    return as_download(FileResponse(handle), filename, fallback=fallback)
 
 
 @login_required

@@ -39,12 +39,14 @@ TITLE_ROWS = 2  # the title row and the header row; data starts on row 3
 class Column:
     header: str  # in Chinese, exactly as the spec lists it
     width: float = 14
-    kind: str = "text"  # text | code | int | money | percent | date | datetime
+    kind: str = "text"  # text | code | int | money | percent | points | date | datetime
 
 
 _NUMBER_FORMATS = {
     "money": "#,##0.00",
     "percent": "0.00%",
+    # A change in percentage points, signed: +1.25, -0.50, 0.00 (a number, not text).
+    "points": "+0.00;-0.00;0.00",
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
     "int": "0",
@@ -53,15 +55,17 @@ _NUMBER_FORMATS = {
 }
 
 
-def write_xlsx(stream, *, title, scope, as_of, columns, rows, sheet_name="Sheet1",
+def write_xlsx(stream, *, title, scope, as_of, columns, rows, sheet_name=None,
                engine="fast"):
     """Write a titled sheet to a binary `stream`: a title row, a bold frozen header, rows.
+
+    The sheet is named `sheet_name`, else after the title: what it holds, never "Sheet1".
 
     `engine="openpyxl"` sends every row through openpyxl's own cell writer (the tests
     compare both; the benchmark measures both).
     """
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=str(sheet_name)[:31])
+    ws = wb.create_sheet(title=sheet_title(sheet_name or title))
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
         if column.kind == "code":  # the whole column, rows typed in later too
@@ -264,10 +268,20 @@ def _as_text(value):
     return str(value)
 
 
-def xlsx_response(filename, content=b""):
-    """An HttpResponse that downloads as `filename`; write_xlsx may stream into it."""
+_NOT_IN_SHEET_TITLES = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(name):
+    """`name` as Excel allows a sheet's name: none of \\ / * ? : [ ], at most 31 characters."""
+    return _NOT_IN_SHEET_TITLES.sub("", str(name))[:31] or "数据"
+
+
+def xlsx_response(filename, content=b"", *, fallback=None):
+    """An HttpResponse that downloads as `filename` (in Chinese; `fallback`, ASCII, for old
+    clients); write_xlsx may stream into it."""
     from django.http import HttpResponse
 
+    from hedong_union.downloads import as_download
+
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return as_download(response, filename, fallback=fallback or "export.xlsx")

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import Role
 from accounts.services import history_baseline_ensure
+from hedong_union.templatetags.money import format_yuan
 from membership.models import Member
 from membership.pii import decrypted_rows, stored
 from subsidies import bulk, rules
@@ -731,7 +732,8 @@ def batch_payment_file(*, batch, by, request=None):
                    Column(PAYMENT_FILE_COLUMNS[2], 12),
                    Column(PAYMENT_FILE_COLUMNS[3], 14, "money")]
     write_xlsx(stream, title=title, scope=batch.number, as_of=timezone.localdate(),
-               sheet_name=batch.number, columns=columns, rows=rows)
+               sheet_name="转账清单" if batch.pays_organisations else "发放明细",
+               columns=columns, rows=rows)
     batch.payment_file.save(f"{batch.number}.xlsx", ContentFile(stream.getvalue()), save=False)
     batch.state = BatchState.SENT
     if without_card:
@@ -792,8 +794,8 @@ def batch_result_apply(*, batch, rows, by):
             continue
         if amount is not None and amount != line.amount:
             report.errors.append((row, _("The amount %(amount)s differs from the line's "
-                                         "%(expected)s.") % {"amount": amount,
-                                                              "expected": line.amount}))
+                                         "%(expected)s.") % {
+                "amount": format_yuan(amount), "expected": format_yuan(line.amount)}))
             continue
         if line.status != LineStatus.PENDING:
             report.errors.append((row, _("Line %(line)s was already settled as %(status)s.")

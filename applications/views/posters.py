@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from applications.posters import form_url, poster_target, qr_code
 from hedong_union.public import public_page
+from hedong_union.downloads import as_download
 from membership.models import Community, Street, Worker
 from membership.services import route_union
 
@@ -40,4 +41,6 @@ def poster_qr(request, kind, pk, fmt):
     content_type = "image/png" if fmt == "png" else "image/svg+xml"
     response = HttpResponse(qr_code(form_url(request, target), fmt), content_type=content_type)
     response["Cache-Control"] = "public, max-age=3600"
-    return response
+    # Shown in the poster; saved (its `download` link) under the place's name.
+    return as_download(response, f"入会二维码-{target.name}.{fmt}",
+                       fallback=f"qr-{kind}-{pk}.{fmt}", inline=True)

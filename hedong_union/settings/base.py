@@ -91,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            # `yuan`, the one format of an amount on screen, in every template.
+            "builtins": ["hedong_union.templatetags.money"],
         },
     },
 ]

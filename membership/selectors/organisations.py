@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
+from hedong_union.history import history_of  # noqa: F401 (the membership pages' history)
 from membership.models import Community, Department, IndustryFederation, Street, Union
 
 
@@ -68,15 +69,3 @@ def federation_get(*, user, pk):
 
 def department_list(*, user):
     return Department.objects.for_user(user).prefetch_related("coverages", "led_federations")
-
-
-def history_of(obj, *, limit=50):
-    """The change records of `obj`, newest first, each with the fields that changed."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date")[
-        : limit + 1
-    ])
-    entries = []
-    for newer, older in zip(records, records[1:] + [None]):
-        changes = newer.diff_against(older).changes if older is not None else []
-        entries.append({"record": newer, "changes": changes})
-    return entries[:limit]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from hedong_union.history import history_of
 from membership.identifiers import clean_phone, clean_resident_id, normalise_text
 from membership.models import DuesPayment, Member, MemberStatus, UnionSpan, Worker
 from membership.pii import mask_card, mask_id, mask_phone, pii_hmac
@@ -117,26 +118,7 @@ def worker_memberships(*, user, worker, full=False):
     return members
 
 
-# Personal fields in change histories: shown masked, their keyed hashes not at all (SPEC §8).
-_HISTORY_MASKS = {"id_number": mask_id, "phone": mask_phone, "card_number": mask_card}
-_HISTORY_HIDDEN = {"id_hmac", "phone_hmac", "card_hmac"}
-
-
 def masked_history_of(obj, *, limit=50):
-    """The change history of a worker or member with personal data masked."""
-    from membership.selectors.organisations import history_of
-
-    entries = history_of(obj, limit=limit)
-    for entry in entries:
-        changes = []
-        for change in entry["changes"]:
-            if change.field in _HISTORY_HIDDEN:
-                continue
-            mask = _HISTORY_MASKS.get(change.field)
-            changes.append({
-                "field": change.field,
-                "old": mask(change.old) if mask else change.old,
-                "new": mask(change.new) if mask else change.new,
-            })
-        entry["changes"] = changes
-    return entries
+    """The change history of a worker or member: a personal field's change shows without
+    its values, its keyed hash not at all (SPEC §8; hedong_union.history)."""
+    return history_of(obj, limit=limit)

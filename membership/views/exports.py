@@ -21,7 +21,7 @@ def _export(request, kind, parameters):
                                       request=request)
     if outcome.job is not None:
         return redirect("reporting:export_job_detail", pk=outcome.job.pk)
-    return xlsx_response(outcome.filename, outcome.content)
+    return xlsx_response(outcome.filename, outcome.content, fallback=outcome.fallback)
 
 
 @login_required

@@ -58,7 +58,8 @@ def import_template(request, kind):
         kind = ImportKind(kind)
     except ValueError:
         raise Http404 from None
-    response = xlsx_response(f"template-{kind.value}.xlsx")
+    response = xlsx_response(f"{SHEET_TITLES[kind]}导入模板.xlsx",
+                             fallback=f"template-{kind.value}.xlsx")
     template_write(response, kind=kind)
     return response
 
@@ -114,7 +115,8 @@ def import_bad_rows(request, pk):
     run = selectors.import_run_get(user=request.user, pk=pk)
     if not run.errors:
         raise Http404
-    response = xlsx_response(f"import-{run.pk}-bad-rows.xlsx")
+    response = xlsx_response(f"导入{run.pk}错误行.xlsx",
+                             fallback=f"import-{run.pk}-bad-rows.xlsx")
     with run.file.open("rb") as source:
         bad_rows_write(
             response, kind=run.kind, source=source, errors=run.errors,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record
+from hedong_union.downloads import as_download
 from subsidies import selectors, services
 from subsidies.forms import BatchCreateForm, ResultUploadForm
 from subsidies.models import BatchState, Entitlement, LineStatus, ResultUpload
@@ -183,8 +184,9 @@ def batch_download(request, pk):
     access_log_record(user=request.user, action=AccessLog.Action.EXPORT,
                       target_type="subsidies.batch", target_id=batch.pk,
                       description=f"payment file {batch.number} downloaded", request=request)
-    return FileResponse(batch.payment_file.open("rb"), as_attachment=True,
-                        filename=f"{batch.number}.xlsx")
+    name = "转账清单" if batch.pays_organisations else "发放文件"
+    return as_download(FileResponse(batch.payment_file.open("rb")),
+                       f"{name}-{batch.number}.xlsx", fallback=f"{batch.number}.xlsx")
 
 
 @login_required

@@ -84,7 +84,8 @@ def totals_export(request):
                       target_type="subsidies.totals", target_id=year or "",
                       description="totals by programme, year and funding source",
                       request=request)
-    return xlsx_response(f"subsidy-totals-{year or 'all'}.xlsx", stream.getvalue())
+    return xlsx_response(f"补贴发放汇总-{year or '全部年度'}.xlsx", stream.getvalue(),
+                         fallback=f"subsidy-totals-{year or 'all'}.xlsx")
 
 
 @office_page()

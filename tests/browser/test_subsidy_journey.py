@@ -135,7 +135,7 @@ def test_from_the_rule_run_to_a_new_batch_of_failures(organisation_structure, th
     expect(page.get_by_test_id("batch-state-label")).to_have_text("已生成发放文件")
     with page.expect_download() as download:
         page.get_by_test_id("download").click()
-    assert download.value.suggested_filename == f"{batch.number}.xlsx"
+    assert download.value.suggested_filename == f"发放文件-{batch.number}.xlsx"
     with open(download.value.path(), "rb") as handle:
         sheet = load_workbook(io.BytesIO(handle.read())).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))

@@ -34,7 +34,18 @@ def test_street_staff_add_a_union(organisation_structure, live_server, page, sho
     page.get_by_role("button", name="保存").click()
 
     expect(page.locator("h1")).to_have_text("大王庄金桥楼宇工会")
-    expect(page.get_by_test_id("history")).to_contain_text("street_dawangzhuang")
+    expect(page.get_by_test_id("history")).to_contain_text("张街道")
+    # A change reads in words: the field's name, the federation's name, never an id.
+    page.get_by_role("link", name="编辑").click()
+    page.get_by_label("行业工会联合会").select_option(index=1)
+    page.get_by_label("工会主席").fill("王主席")
+    page.get_by_role("button", name="保存").click()
+    history = page.get_by_test_id("history")
+    expect(history).to_contain_text("工会主席：— → 王主席")
+    expect(history).to_contain_text("行业工会联合会：— → ")
+    expect(history).not_to_contain_text("industry_federation")
+    expect(history).not_to_contain_text("成立日期")  # the edit form kept the date
+    shot(page, "union-detail-history")
     page.locator("[data-feature=organisations]").click()
     page.get_by_label("搜索").fill("金桥楼宇")
     page.get_by_role("button", name="筛选").click()
@@ -46,4 +57,5 @@ def test_street_staff_add_a_union(organisation_structure, live_server, page, sho
     assert other.name not in page.content()
     created = Union.objects.get(name="大王庄金桥楼宇工会")
     assert created.street.short_name == "大王庄"
-    assert created.history.get().history_user.username == "street_dawangzhuang"
+    assert created.history.earliest("history_date").history_user.username == (
+        "street_dawangzhuang")

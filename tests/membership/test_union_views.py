@@ -1,6 +1,7 @@
 """The base-union pages as staff use them: forms keep what was typed and say what is wrong."""
 
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -28,7 +29,8 @@ def test_street_staff_create_a_union_through_the_form(client, street_staff_dawan
     assert response["Location"] == reverse("membership:union_detail", args=[union.pk])
     page = client.get(response["Location"]).content.decode()
     assert "大王庄金桥联合工会" in page
-    assert "street_zhang" in page  # the history names who made it
+    history = page.split('data-testid="history"', 1)[1]
+    assert "<td>测试用户</td>" in history  # the history names who made it, by name
 
 
 @pytest.mark.django_db
@@ -115,3 +117,15 @@ def test_the_union_list_runs_a_fixed_number_of_queries(client, admin_user,
     with django_assert_max_num_queries(12):
         response = client.get(reverse("membership:union_list"))
     assert len(response.context["page"].object_list) == 50
+
+
+@pytest.mark.django_db
+def test_the_edit_form_keeps_the_founding_date_as_the_date_input_reads_it(
+        client, street_staff_dawangzhuang, union_dawangzhuang_property):
+    """An <input type=date> takes only 2019-05-20: in another shape the browser shows it
+    empty and saving the form would clear the date."""
+    union_dawangzhuang_property.founded_on = date(2019, 5, 20)
+    union_dawangzhuang_property.save()
+    client.force_login(street_staff_dawangzhuang)
+    page = client.get(reverse("membership:union_edit", args=[union_dawangzhuang_property.pk]))
+    assert 'value="2019-05-20"' in page.content.decode()

@@ -371,7 +371,9 @@ def test_editing_a_unit_keeps_history(client, street_staff_dawangzhuang,
     unit_dawangzhuang_property.refresh_from_db()
     assert unit_dawangzhuang_property.employee_count == 95
     page = client.get(response["Location"]).content.decode()
-    assert "employee_count" in page  # the change history
+    history = page.split('data-testid="history"', 1)[1]
+    assert '<strong>职工人数</strong>：<span class="text-muted">120</span> → 95' in history
+    assert "employee_count" not in history
 
 
 @pytest.mark.django_db

@@ -185,7 +185,7 @@ def test_a_full_quota_is_a_409_quota_full(api, member):
     response = _post(api, _body(member))
     assert response.status_code == 409
     assert response.json()["errors"] == [
-        {"field": None, "code": "quota_full", "message": "名额已满"}]
+        {"field": None, "code": "quota_full", "message": "名额已满。"}]
     assert not Entitlement.objects.exists()
 
 

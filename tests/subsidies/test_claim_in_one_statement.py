@@ -119,7 +119,7 @@ def test_once_the_quota_is_found_full_claims_go_the_checked_way_only(members, ad
         _claim(members[1], "T1")  # the statement finds no seat; the checked way: full
     with CaptureQueriesContext(connection) as queries, pytest.raises(QuotaFull) as full:
         _claim(members[2], "T2")
-    assert str(full.value) == "名额已满"
+    assert str(full.value) == "名额已满。"
     assert _one_statement_claims(queries) == []
     entitlement_reject(entitlement=first, by=admin_user, reason="车票与身份不符")
     assert _claim(members[2], "T2").ticket_number == "T2"  # the freed seat, the checked way

@@ -213,7 +213,7 @@ def test_the_form_shows_the_years_own_amount_and_window_before_claiming(client, 
     _identify(client, member)
     page = client.get(CLAIM).content.decode()
     terms = page.split('data-testid="claim-terms">')[1].split("</p>")[0]
-    assert "最高280元" in terms and "300" not in terms
+    assert "最高280.00元" in terms and "300" not in terms
     window = page.split('data-testid="claim-window">')[1].split("</p>")[0]
     assert window == "返程日期须在2026-02-10至2026-03-15之间。"
     assert 'data-testid="claim-form"' in page

@@ -156,7 +156,7 @@ def test_a_full_quota_says_so_and_a_rejection_frees_the_seat(admin_user,
     with pytest.raises(QuotaFull) as full:
         spring_return_claim(member=second, fare=100, ticket_number="T2",
                             trip_date=date(2026, 2, 25), received_at=CLAIM_TIME)
-    assert str(full.value) == "名额已满"
+    assert str(full.value) == "名额已满。"
     entitlement_reject(entitlement=claim, by=admin_user, reason="车票与身份不符")
     spring_return_claim(member=second, fare=100, ticket_number="T2",
                         trip_date=date(2026, 2, 25), received_at=CLAIM_TIME)
