@@ -20,7 +20,28 @@ MAIN_TASKS = {
                                 "填写", "录入申报"],
     "liaison_zhujianwei": ["职能部门", "单位", "添加进展说明"],
 }
-WORKERS_TASKS = ["提交申请", "查询", "申领", "名额已满", reverse("applications:apply"),
+# The tasks the portal gained later (the office's own pages, bulk review, the card after
+# approval, routing to the community union, members to transfer, dues by the month): each
+# role's help names them with the labels of their pages.
+NEW_TASKS = {
+    "admin_user": ["用户账号", "新建用户", "创建账号", "设置临时密码", "解除锁定", "停用",
+                   "重新启用", "接口密钥", "生成密钥", "吊销密钥", "访问日志", "项目年度设置",
+                   "Django管理后台仅供开发人员使用"],
+    "street_staff_dawangzhuang": ["批量审核申请", "批准勾选的申请", "勾选的申请不予通过", "户籍类型",
+                                  "就业形式", "入会日期", "未通过原因", "批量审核结果",
+                                  "会员服务卡号", "未绑定会员服务卡的会员", "无会员服务卡",
+                                  "待转会会员", "全部转会", "确认转会", "同一天", "会籍不中断",
+                                  "会费登记", "勾选全部未缴会员", "登记勾选的缴费", "不勾选任何人",
+                                  "新会员归入哪个工会", "职工所属社区的社区工会", "所属社区",
+                                  "手动选择"],
+    "community_staff_dawangzhuang": ["会费登记", "勾选全部未缴会员", "登记勾选的缴费", "不勾选任何人",
+                                     "已缴月份保持原登记不变", "零散就业职工和未建会单位职工入会",
+                                     "所属社区"],
+    "industry_staff_property": ["待转会会员", "全部转会", "确认转会", "会籍不中断",
+                                "新会员归入哪个工会", "所属社区", "手动选择"],
+}
+WORKERS_TASKS = ["提交申请", "查询", "申领", "名额已满", "会员服务卡号（选填）", "会员编号",
+                 "是否已绑定会员服务卡", "身份证", "页面所列的街道总工会", reverse("applications:apply"),
                  reverse("applications:status"), reverse("subsidies:public_spring_return"),
                  reverse("subsidies:public_self_service")]
 
@@ -42,6 +63,23 @@ def test_each_role_reads_its_own_help(client, request, role):
     assert "首先要做的事" in page and "常用操作步骤" in page and "联系谁" in page
     assert "区总工会办公室" in page
     assert f"{HELP}?for=workers" in page  # what the workers read, to tell them
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(NEW_TASKS))
+def test_each_role_help_tells_its_later_tasks(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    page = _page(client.get(HELP))
+    for task in NEW_TASKS[role]:
+        assert task in page, task
+
+
+@pytest.mark.django_db
+def test_the_office_help_names_its_own_menu_item(client, admin_user):
+    from accounts.navigation import FEATURES_BY_SLUG
+
+    client.force_login(admin_user)
+    assert f"<b>{FEATURES_BY_SLUG['office'].label}</b>" in _page(client.get(HELP))
 
 
 @pytest.mark.django_db
