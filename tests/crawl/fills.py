@@ -102,6 +102,21 @@ def _features(pattern, user):
     return [({"slug": slug}, "open") for slug in closed[:1]] + [({"slug": "nothing"}, "missing")]
 
 
+def _api_keys(pattern, user):
+    """The office's keys for outside systems: the demo data has none, so the crawl makes
+    one through the office's own service; every other role is refused."""
+    from accounts.models import ApiKey, Role, User
+    from accounts.services import api_key_create
+
+    key = ApiKey.objects.order_by("pk").first()
+    if key is None:
+        office = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
+        key, _ = api_key_create(by=office, name="巡检用密钥")
+    own = user.is_authenticated and user.role == Role.ADMIN
+    return [({"prefix": key.prefix}, "open" if own else "foreign"),
+            ({"prefix": "NOPE0000"}, "missing")]
+
+
 # Patterns whose arguments are not a record's id alone.
 SPECIAL = {
     "applications:poster": _posters,
@@ -109,6 +124,8 @@ SPECIAL = {
     "api:application_status": _application_numbers,
     "membership:import_template": _import_templates,
     "feature_unavailable": _features,
+    "office:api_key_detail": _api_keys,
+    "office:api_key_revoke": _api_keys,
 }
 
 
