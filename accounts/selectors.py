@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import HISTORY_BASELINE, AccessLog, ApiKey, Role, User
+from hedong_union.history import history_of
 from membership.models import Community, IndustryFederation, Street, Union
 from membership.selectors import (
     community_list,
@@ -143,52 +144,20 @@ def user_is_locked(user):
     return user.username in locked_usernames([user.username])
 
 
-def _value_label(field, value, cache):
-    if value is None or value == "":
-        return ""
-    if field.is_relation:
-        key = (field.related_model, value)
-        if key not in cache:
-            related = field.related_model._default_manager.filter(pk=value).first()
-            cache[key] = str(related) if related is not None else f"#{value}"
-        return cache[key]
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    return str(value)
-
-
 def readable_history(obj, *, limit=50, reasons=None):
-    """The change records of `obj`, newest first: who (the person's name), when, what kind
-    of change, and each changed field by its label with readable old and new values."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date",
-                                                                          "-history_id")
-                   [: limit + 1])
-    model = type(obj)
-    cache = {}
+    """`hedong_union.history.history_of` in the office's words: the baseline row (the state
+    before a first change) is no change, each entry names its kind of change (`reasons`,
+    by the record's change reason), and a save that changed nothing shown (only the
+    password hash) is left out."""
     entries = []
-    for newer, older in zip(records, records[1:] + [None]):
-        if newer.history_change_reason == HISTORY_BASELINE:
-            continue  # the state before the first change: a base, not a change
-        changes = []
-        if older is not None:
-            for change in newer.diff_against(older).changes:
-                field = model._meta.get_field(change.field)
-                changes.append({"field": field.verbose_name,
-                                "old": _value_label(field, change.old, cache),
-                                "new": _value_label(field, change.new, cache)})
-        reason = (reasons or {}).get(newer.history_change_reason or "", "")
-        if older is not None and not changes and not reason:
-            continue  # a save that changed nothing shown (e.g. only the password hash)
-        who = newer.history_user
-        entries.append({
-            "date": newer.history_date,
-            "by": (who.get_full_name() or who.username) if who is not None else "",
-            "created": newer.history_type == "+",
-            "reason": reason,
-            "changes": changes,
-        })
+    for entry in history_of(obj, limit=limit + 1):
+        record = entry["record"]
+        if record.history_change_reason == HISTORY_BASELINE:
+            continue
+        entry["reason"] = (reasons or {}).get(record.history_change_reason or "", "")
+        if record.history_type == "~" and not entry["changes"] and not entry["reason"]:
+            continue
+        entries.append(entry)
     return entries[:limit]
 
 

@@ -30,7 +30,7 @@ def history_of(obj, *, limit=50):
     """The change records of `obj`, newest first: each entry has `record` (the historical
     row), `by` (the person's name, None for the system) and `changes`, a list of
     {"field", "old", "new", "concealed"} with display strings ("" for empty)."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date")[
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
         : limit + 1
     ])
     model = type(obj)

@@ -128,7 +128,7 @@ def test_the_office_moves_a_user_to_another_street_with_readable_history(
     assert "张新名的账号已保存。" in page
     history = re.sub(r"<[^>]+>", "", page.split('data-testid="history"')[1].split("</table>")[0])
     # Field labels, organisation names and the person's name, not ids or the login.
-    assert "街道: 大王庄街道 → 大直沽街道" in history, history
+    assert "街道：大王庄街道 → 大直沽街道" in history, history
     assert "修改账号" in history and "测试用户" in history and "office_wang" not in history
 
 

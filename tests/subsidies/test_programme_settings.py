@@ -95,4 +95,4 @@ def test_a_year_page_shows_who_changed_what(client, admin_user):
     client.post(url, _year_form(settings, quota=12000))
     history = re.sub(r"<[^>]+>", "", _text(client.get(url)).split('data-testid="history"')[1]
                      .split("</table>")[0])
-    assert "名额: 10000 → 12000" in history and "测试用户" in history
+    assert "名额：10000 → 12000" in history and "测试用户" in history
