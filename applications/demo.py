@@ -1,6 +1,8 @@
-"""Demo online applications for `seed_demo` (issue 4): pending ones in two streets, one
-pending for twelve days (flagged), one approved and one rejected. Synthetic identifiers
-with real check digits; skipped when applications exist already, so a rerun adds nothing."""
+"""Demo online applications for `seed_demo`: pending ones in two streets, one pending for
+twelve days (flagged), one approved and one rejected; some carry a member service card
+(SPEC §5), among them the approved one, so its member has the card bound. Synthetic
+identifiers with real check digits; skipped when applications exist already, so a rerun
+adds nothing."""
 
 import random
 from datetime import date, timedelta
@@ -15,6 +17,9 @@ from membership import fakes
 from membership.models import Community, Street
 
 _PEOPLE = ["马晓东", "陈桂兰", "刘建军", "杨秀梅", "黄志强", "周丽娟", "吴海涛", "郑红霞"]
+# The applicants who give their member service card on the form (index in _PEOPLE): the
+# approved one and one still pending.
+_WITH_CARD = {1, 3}
 _GROUPS = ["food_delivery", "courier", "domestic", "truck_driver", "security", "carer",
            "estate_agent", "mall_info"]
 
@@ -35,7 +40,8 @@ def seed_applications(*, seed):
             id_number=fakes.resident_id(rng, region="410102",
                                         birth_date=date(1980, 1, 1) + timedelta(days=400 * i)),
             phone=fakes.phone(rng), occupation_group=_GROUPS[i], declared=True,
-            consented=True, consent_version=CONSENT_VERSION)
+            consented=True, consent_version=CONSENT_VERSION,
+            card_number=fakes.card_number(rng) if i in _WITH_CARD else "")
         if outcome.application is not None:
             made.append(outcome.application)
     if len(made) >= 3:

@@ -18,10 +18,11 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import user_upsert
 from membership import fakes
 from membership.models import (
@@ -48,7 +49,9 @@ from membership.models import (
     Worker,
 )
 from membership.pii import pii_hmac
+from membership.selectors.units import units_with_members_to_transfer
 from membership.services.members import community_unions_of, member_numbers_reserve, route_union
+from membership.services.units import founding_step_add
 
 # `make run` starts in seconds with these; benchmarks ask for a million workers.
 DEFAULT_WORKERS = 2000
@@ -142,7 +145,38 @@ def seed_demo(*, seed, password, workers=DEFAULT_WORKERS, units=DEFAULT_UNITS, l
                 unique.append(union)
         bulk_create_with_history(unique, Union, batch_size=1000)
     registry = seed_registry(seed=seed, workers=workers, units=units, log=log)
+    if workers:
+        seed_founded_after_joining()
     return DemoResult(users, len(unique), registry)
+
+
+# The street whose demo staff find a unit with members to transfer on their home page.
+TRANSFER_EXAMPLE_STREET = "大王庄"
+
+
+def seed_founded_after_joining():
+    """Found the union of one unit of 大王庄 whose workers the community union took in
+    (plan §二.5(2)), through the founding service as the street would: its members are then
+    "to transfer" (SPEC §4), and the street's home and the unit page show them. Nothing is
+    done when the street already has such a unit (a rerun) or no unit qualifies."""
+    by = User.objects.filter(username="street_dawangzhuang").first()
+    if by is None or units_with_members_to_transfer(user=by).exists():
+        return None
+    absorbed = Count("workers__memberships", filter=Q(
+        workers__memberships__status=MemberStatus.ACTIVE,
+        workers__memberships__union__form=UnionForm.COMMUNITY))
+    unit = (Unit.objects.filter(street=Street.objects.by_name(TRANSFER_EXAMPLE_STREET),
+                                founding_status__in=[FoundingStatus.NONE,
+                                                     FoundingStatus.PREPARING])
+            .annotate(absorbed=absorbed).filter(absorbed__gt=0)
+            .order_by("-absorbed", "pk").first())
+    if unit is None:
+        return None
+    on = max([min(DEMO_AS_OF, timezone.localdate())]
+             + list(unit.founding_steps.values_list("on", flat=True)))
+    return founding_step_add(unit=unit, by=by, status=FoundingStatus.FOUNDED, on=on,
+                             new_union_name=f"{unit.name}工会", chair="王建国",
+                             note="示例：职工已先加入社区工会，建会后待转会。")
 
 
 # ---------------------------------------------------------------------------
@@ -553,6 +587,11 @@ def _plan_worker(rng, world, as_of, employers, informal, streets, groups, groups
         source=rng.choice([Source.SURVEY, Source.SURVEY, Source.IMPORT, Source.STAFF]),
     )
     plan = _WorkerPlan(worker)
+    # The membership is drawn from a generator of its own, seeded from the main one by
+    # one draw whatever happens below: the main draws (so the next workers) then do not
+    # depend on the routing, which changes when a unit founds its union; a rerun draws
+    # the same workers and adds nothing.
+    rng = random.Random(rng.getrandbits(64))
     draw = rng.random()
     if left_on is not None or (employer and employer.kind == UnitKind.OTHER):
         return plan

@@ -375,3 +375,49 @@ def test_every_unit_shown_founded_counts_in_the_rate_or_says_why(organisation_st
         else:
             assert not row.founding_rate.reasons
     assert "未计入上方建会率的已建会数" in drill_down.content.decode()
+
+
+# ---------------------------------------------------------------------------
+# Demo data for the states a street meets: members to transfer, cards given online
+# ---------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_demo_street_has_a_unit_founded_after_its_workers_joined(seeded, client):
+    """Plan §二.5(2): the community union took the unit's workers in; the unit has since
+    founded its union, so the street sees its members to transfer (SPEC §4)."""
+    from membership.models import FoundingStatus, Street, UnionForm
+    from membership.selectors.units import (
+        unit_members_to_transfer,
+        units_with_members_to_transfer,
+    )
+
+    street_user = User.objects.get(username="street_dawangzhuang")
+    units = list(units_with_members_to_transfer(user=street_user))
+    assert len(units) == 1
+    unit = units[0]
+    assert unit.street == Street.objects.by_name("大王庄")
+    assert unit.founding_status == FoundingStatus.FOUNDED
+    assert unit.union.form == UnionForm.ENTERPRISE
+    assert unit.union.history.earliest().history_user == street_user
+    assert unit_members_to_transfer(unit).count() == unit.to_transfer > 0
+    client.force_login(street_user)
+    assert unit.name in client.get("/").content.decode()
+    page = client.get(reverse("membership:unit_detail", args=[unit.pk]))
+    assert page.status_code == 200
+    # A rerun finds the example there and founds no other unit.
+    call_command("seed_demo", "--seed", "7", stdout=io.StringIO())
+    assert list(units_with_members_to_transfer(user=street_user)) == units
+
+
+@pytest.mark.django_db
+def test_demo_applications_carry_cards_and_the_approved_member_has_it_bound(seeded):
+    """SPEC §5: the application may carry the member service card; approval binds it."""
+    from applications.models import Application
+    from membership.models import Member
+
+    approved = Application.objects.get(status="approved")
+    assert approved.card_number
+    member = Member.objects.get(worker__id_hmac=approved.id_hmac)
+    assert member.card_number == approved.card_number
+    pending = Application.objects.filter(status="pending")
+    assert pending.exclude(card_number="").exists()
+    assert pending.filter(card_number="").exists()
