@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
 from accounts.scoping import ScopedQuerySet
+from membership.pii import EncryptedPIIFileField
 
 
 class OfficeQuerySet(ScopedQuerySet):
@@ -372,7 +373,8 @@ class Batch(models.Model):
                                     related_name="+")
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    payment_file = models.FileField(_("payment file"), upload_to="batches/", blank=True)
+    # Encrypted with the personal-data keys: it holds whole card numbers (docs/decisions.md).
+    payment_file = EncryptedPIIFileField(_("payment file"), upload_to="batches/", blank=True)
     history = HistoricalRecords()
 
     objects = OfficeQuerySet.as_manager()
