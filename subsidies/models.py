@@ -502,7 +502,8 @@ class ResultUpload(models.Model):
         FAILED = "failed", _("Failed")
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="result_uploads")
-    file = models.FileField(_("file"), upload_to="bank-results/")
+    # Encrypted like the payment file: a bank may send the card numbers back in it.
+    file = EncryptedPIIFileField(_("file"), upload_to="bank-results/")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)

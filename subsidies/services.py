@@ -885,7 +885,10 @@ def result_upload_create(*, batch, file, by):
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise ValidationError(_("Import the bank's result after the payment file is made."))
     read_result_file_check(file)
-    upload = ResultUpload.objects.create(batch=batch, file=file, uploaded_by=by)
+    upload = ResultUpload(batch=batch, uploaded_by=by)
+    # Stored encrypted, as the payment file (docs/decisions.md).
+    upload.file.save_encrypted(f"{batch.number}-result.xlsx.fernet", file.read(), save=False)
+    upload.save()
     result_upload_apply_task.delay_on_commit(upload.pk)
     return upload
 

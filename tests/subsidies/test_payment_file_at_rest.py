@@ -16,9 +16,10 @@ from openpyxl import load_workbook
 from openpyxl.worksheet import _writer as openpyxl_writer
 
 from accounts.models import AccessLog
-from subsidies.models import Batch
+from subsidies.models import Batch, LineStatus, ResultUpload
 from subsidies.services import batch_approve, batch_create, batch_payment_file
 from tests.subsidies.conftest import make_members, universal_approved
+from tests.subsidies.pages import eager_tasks, result_file  # noqa: F401
 
 
 @pytest.fixture
@@ -119,15 +120,42 @@ def test_a_file_gone_from_the_storage_is_a_404(client, sent, second_admin):
 
 
 @pytest.mark.django_db
-def test_the_migration_encrypts_the_files_made_before_and_its_reverse_decrypts(sent, approved):
-    """subsidies/0010: a payment file stored in clear before it is encrypted in place."""
-    migration = importlib.import_module("subsidies.migrations.0010_encrypt_payment_files")
+def test_the_bank_result_file_is_stored_encrypted_and_applied(sent, approved, second_admin,
+                                                             eager_tasks,
+                                                             django_capture_on_commit_callbacks):
+    """A bank may send the cards back in its result file: it is stored as the payment file."""
+    from subsidies.services import result_upload_create
+
+    cards = sorted(_cards(approved))
+    lines = list(sent.lines.order_by("pk"))
+    upload = result_file([(line.line_id, "成功", card, 150) for line, card in zip(lines, cards)])
+    with django_capture_on_commit_callbacks(execute=True):
+        result_upload_create(batch=sent, file=upload, by=second_admin)
+    stored = ResultUpload.objects.get()
+    assert stored.status == ResultUpload.Status.DONE and stored.paid == 4
+    assert stored.file.name.endswith(".xlsx.fernet")
+    on_disk = Path(stored.file.path).read_bytes()
+    assert not on_disk.startswith(b"PK")
+    assert not any(card.encode() in on_disk for card in cards)
+    assert set(sent.lines.values_list("status", flat=True)) == {LineStatus.PAID}
+
+
+@pytest.mark.django_db
+def test_the_migration_encrypts_the_files_made_before_and_its_reverse_decrypts(
+        sent, approved, second_admin):
+    """subsidies/0010: payment and result files stored in clear before are encrypted."""
+    migration = importlib.import_module("subsidies.migrations.0010_encrypt_bank_files")
     clear = sent.payment_file.read_decrypted()
     old = default_storage.save("batches/PB-before.xlsx", ContentFile(clear))
     default_storage.delete(sent.payment_file.name)
     Batch.objects.filter(pk=sent.pk).update(payment_file=old)
+    result = ResultUpload.objects.create(batch=sent, uploaded_by=second_admin, file=(
+        default_storage.save("bank-results/before.xlsx", ContentFile(clear))))
 
     migration.encrypt(django_apps, None)
+    result.refresh_from_db()
+    assert result.file.name == "bank-results/before.xlsx.fernet"
+    assert result.file.read_decrypted() == clear
     batch = Batch.objects.get(pk=sent.pk)
     assert batch.payment_file.name == old + ".fernet"
     assert not default_storage.exists(old)

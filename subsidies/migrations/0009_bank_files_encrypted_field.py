@@ -1,5 +1,5 @@
-# The payment file's field becomes the encrypted file field: no change in the database, the
-# files themselves are encrypted by 0010.
+# The bank's files (payment files, result files) get the encrypted file field: no change in
+# the database; the files themselves are encrypted by 0010.
 
 import membership.pii
 from django.db import migrations
@@ -16,5 +16,10 @@ class Migration(migrations.Migration):
             model_name='batch',
             name='payment_file',
             field=membership.pii.EncryptedPIIFileField(blank=True, upload_to='batches/', verbose_name='payment file'),
+        ),
+        migrations.AlterField(
+            model_name='resultupload',
+            name='file',
+            field=membership.pii.EncryptedPIIFileField(upload_to='bank-results/', verbose_name='file'),
         ),
     ]
