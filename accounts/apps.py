@@ -19,5 +19,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts.checks import keys_check_register
+
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_update_last_login, dispatch_uid="update_last_login")
+        keys_check_register()

@@ -13,6 +13,7 @@ from accounts.models import User
 from applications.consent import CONSENT_VERSION
 from applications.models import Application
 from applications.services import application_approve, application_reject, application_submit
+from hedong_union.demo_guard import demo_data_allowed_ensure
 from membership import fakes
 from membership.models import Community, Street
 
@@ -26,6 +27,7 @@ _GROUPS = ["food_delivery", "courier", "domestic", "truck_driver", "security", "
 
 def seed_applications(*, seed):
     """Add the demo applications; the number added (0 when some exist)."""
+    demo_data_allowed_ensure("seed_applications")
     if Application.objects.exists():
         return 0
     rng = random.Random(f"applications-{seed}")

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from accounts.services import user_upsert
+from hedong_union.demo_guard import demo_data_allowed_ensure
 from membership import fakes
 from membership.models import (
     COVERING_FORMS,
@@ -129,6 +130,7 @@ class DemoResult:
 
 def seed_demo(*, seed, password, workers=DEFAULT_WORKERS, units=DEFAULT_UNITS, log=None):
     """Demo users and unions, then `units` units and `workers` workers with their members."""
+    demo_data_allowed_ensure("seed_demo")
     with transaction.atomic():
         rng = random.Random(seed)
         users = demo_users_spec()

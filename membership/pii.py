@@ -8,10 +8,18 @@ environment; docs/pii-keys.md explains rotation.
 
 import hashlib
 import hmac
+import os
+import tempfile
+from contextlib import contextmanager
 
+from django.apps import apps
 from django.conf import settings
-from django.db.models import TextField
+from django.core.files.base import ContentFile
+from django.core.signals import setting_changed
+from django.db.models import FileField, TextField
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Cast
+from django.dispatch import receiver
 from django.utils.functional import cached_property
 from encrypted_fields.fields import EncryptedCharField
 
@@ -28,13 +36,90 @@ class EncryptedPIIField(EncryptedCharField):
 
     @cached_property
     def keys(self):
-        return [key.encode("ascii") for key in settings.PII_ENCRYPTION_KEYS]
+        return pii_keys()
 
     def to_python(self, value):
         if hasattr(self, "_already_decrypted"):  # the package's flag while a form cleans
             return value
         # A plain value on its way in (forms, clean()) is returned as it is.
         return decryption.decrypt_value(self.f, value, f"{self.model.__name__}.{self.name}")
+
+
+def pii_keys():
+    """The Fernet keys of PII_ENCRYPTION_KEYS, as bytes, newest first."""
+    return [key.encode("ascii") for key in settings.PII_ENCRYPTION_KEYS]
+
+
+def pii_fernet():
+    """The Fernet the encrypted fields use: the first key encrypts, every key decrypts."""
+    return decryption.fernet_for(pii_keys())
+
+
+def pii_fields(field_class=EncryptedPIIField):
+    """(model, [fields]) of every installed model with fields of `field_class`, the
+    historical models of simple_history included (their fields are copies of the same
+    class)."""
+    found = []
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, field_class)]
+        if fields:
+            found.append((model, fields))
+    return found
+
+
+@receiver(setting_changed)
+def _keys_reloaded(setting, **kwargs):
+    """The fields keep their keys once read; a change of the setting (tests) drops them."""
+    if setting != "PII_ENCRYPTION_KEYS":
+        return
+    for _model, fields in pii_fields(EncryptedPIIField):
+        for field in fields:
+            field.__dict__.pop("keys", None)
+            field.__dict__.pop("f", None)
+
+
+class EncryptedFieldFile(FieldFile):
+    """A stored file whose content is one Fernet token of PII_ENCRYPTION_KEYS."""
+
+    def save_encrypted(self, name, data, save=True):
+        """Store the bytes `data` encrypted under the first key."""
+        self.save(name, ContentFile(pii_fernet().encrypt(data)), save=save)
+
+    def read_decrypted(self):
+        """The file's bytes in clear; PIIDecryptionError when no configured key opens it."""
+        from cryptography.fernet import InvalidToken
+
+        with self.open("rb") as handle:
+            token = handle.read()
+        try:
+            return pii_fernet().decrypt(token)
+        except InvalidToken:
+            raise PIIDecryptionError(
+                f"{self.instance._meta.label}.{self.field.name}: no PII_ENCRYPTION_KEYS entry "
+                f"decrypts the file") from None
+
+
+class EncryptedPIIFileField(FileField):
+    """A file holding personal data, stored encrypted with the personal-data keys (the bank's
+    payment file: docs/decisions.md). Written with `save_encrypted`, read with
+    `read_decrypted`; `manage.py rotate_pii_keys` re-encrypts it with the others."""
+
+    attr_class = EncryptedFieldFile
+
+
+@contextmanager
+def pii_scratch():
+    """Temporary files made inside (openpyxl writes each sheet through one) go to
+    PII_SCRATCH_DIR, a memory file system, so personal data in clear never reaches a disk.
+    For the process as a whole while it lasts: a Celery task's own process."""
+    folder = settings.PII_SCRATCH_DIR or ("/dev/shm" if os.access("/dev/shm", os.W_OK)
+                                          else None)
+    before = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = before
 
 
 def stored(name):

@@ -8,6 +8,7 @@ from datetime import date
 from django.utils import timezone
 
 from accounts.models import Role, User
+from hedong_union.demo_guard import demo_data_allowed_ensure
 from reporting import bulletins, milestones, snapshots
 from reporting.models import Bulletin, Campaign
 from reporting.progress import campaign_get
@@ -16,6 +17,7 @@ PLAN_YEAR = 2019
 
 
 def seed_reports(*, today=None, log=None):
+    demo_data_allowed_ensure("seed_reports")
     log = log or (lambda message: None)
     today = today or timezone.localdate()
     Campaign.objects.get_or_create(year=PLAN_YEAR, defaults={

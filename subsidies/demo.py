@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Role, User
+from hedong_union.demo_guard import demo_data_allowed_ensure
 from membership.models import Member
 from subsidies.models import Entitlement, ProgrammeCode, ProgrammeYear
 from subsidies.services import (
@@ -27,6 +28,7 @@ SPRING_RETURN_CLAIMS = 12
 
 def seed_subsidies(*, seed, on=None):
     """Add the demo entitlements; returns (UNIVERSAL approved, spring-return claims)."""
+    demo_data_allowed_ensure("seed_subsidies")
     on = on or timezone.localdate()
     office = User.objects.filter(role=Role.ADMIN, username="admin").first()
     if office is None or Entitlement.objects.filter(year=on.year).exists():

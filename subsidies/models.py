@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
 from accounts.scoping import ScopedQuerySet
+from membership.pii import EncryptedPIIFileField
 
 
 class OfficeQuerySet(ScopedQuerySet):
@@ -372,7 +373,8 @@ class Batch(models.Model):
                                     related_name="+")
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    payment_file = models.FileField(_("payment file"), upload_to="batches/", blank=True)
+    # Encrypted with the personal-data keys: it holds whole card numbers (docs/decisions.md).
+    payment_file = EncryptedPIIFileField(_("payment file"), upload_to="batches/", blank=True)
     history = HistoricalRecords()
 
     objects = OfficeQuerySet.as_manager()
@@ -500,7 +502,8 @@ class ResultUpload(models.Model):
         FAILED = "failed", _("Failed")
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="result_uploads")
-    file = models.FileField(_("file"), upload_to="bank-results/")
+    # Encrypted like the payment file: a bank may send the card numbers back in it.
+    file = EncryptedPIIFileField(_("file"), upload_to="bank-results/")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)

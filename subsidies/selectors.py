@@ -423,3 +423,14 @@ def home_figures(*, user):
         "batches_to_approve": Batch.objects.for_user(user).filter(
             state=BatchState.DRAFT).count(),
     }
+
+
+def batch_payment_file_content(batch):
+    """The batch's payment file in clear, decrypted in memory (it is stored encrypted:
+    membership.pii.EncryptedPIIFileField); 404 when the file is gone from the storage."""
+    from django.http import Http404
+
+    try:
+        return batch.payment_file.read_decrypted()
+    except FileNotFoundError:
+        raise Http404 from None

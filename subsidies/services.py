@@ -19,7 +19,7 @@ from accounts.models import Role
 from accounts.services import history_baseline_ensure
 from hedong_union.templatetags.money import format_yuan
 from membership.models import Member
-from membership.pii import decrypted_rows, stored
+from membership.pii import decrypted_rows, pii_scratch, stored
 from subsidies import bulk, rules
 from subsidies.models import (
     LIVE_STATES,
@@ -707,8 +707,6 @@ def batch_payment_file(*, batch, by, request=None):
     to be bound for a later batch."""
     import io
 
-    from django.core.files.base import ContentFile
-
     from accounts.models import AccessLog
     from accounts.services import access_log_record
     from reporting.xlsx import Column, write_xlsx
@@ -731,10 +729,14 @@ def batch_payment_file(*, batch, by, request=None):
                    Column(PAYMENT_FILE_COLUMNS[1], 24, "code"),
                    Column(PAYMENT_FILE_COLUMNS[2], 12),
                    Column(PAYMENT_FILE_COLUMNS[3], 14, "money")]
-    write_xlsx(stream, title=title, scope=batch.number, as_of=timezone.localdate(),
-               sheet_name="转账清单" if batch.pays_organisations else "发放明细",
-               columns=columns, rows=rows)
-    batch.payment_file.save(f"{batch.number}.xlsx", ContentFile(stream.getvalue()), save=False)
+    # Put together in memory and a memory file system, stored encrypted with the personal
+    # data keys: whole card numbers never reach a disk in clear (docs/decisions.md).
+    with pii_scratch():
+        write_xlsx(stream, title=title, scope=batch.number, as_of=timezone.localdate(),
+                   sheet_name="转账清单" if batch.pays_organisations else "发放明细",
+                   columns=columns, rows=rows)
+    batch.payment_file.save_encrypted(f"{batch.number}.xlsx.fernet", stream.getvalue(),
+                                      save=False)
     batch.state = BatchState.SENT
     if without_card:
         _lines_fail(without_card, reason=_("The member has no bound member service card."),
@@ -883,7 +885,10 @@ def result_upload_create(*, batch, file, by):
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise ValidationError(_("Import the bank's result after the payment file is made."))
     read_result_file_check(file)
-    upload = ResultUpload.objects.create(batch=batch, file=file, uploaded_by=by)
+    upload = ResultUpload(batch=batch, uploaded_by=by)
+    # Stored encrypted, as the payment file (docs/decisions.md).
+    upload.file.save_encrypted(f"{batch.number}-result.xlsx.fernet", file.read(), save=False)
+    upload.save()
     result_upload_apply_task.delay_on_commit(upload.pk)
     return upload
 

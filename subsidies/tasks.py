@@ -6,6 +6,7 @@ task back on the queue if its worker dies; time limits are set per task.
 """
 
 from celery import shared_task
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,8 +32,7 @@ def result_upload_apply_task(upload_id):
     if not claimed:
         return  # already done
     upload = ResultUpload.objects.select_related("batch", "uploaded_by").get(pk=upload_id)
-    with upload.file.open("rb") as handle:
-        rows = read_result_file(handle)
+    rows = read_result_file(ContentFile(upload.file.read_decrypted()))
     with transaction.atomic():
         report = services.batch_result_apply(batch=upload.batch, rows=rows,
                                              by=upload.uploaded_by)

@@ -330,6 +330,8 @@ SIMPLE_HISTORY_DATE_INDEX = False
 HELP_CONTACT_PHONE = env("HELP_CONTACT_PHONE", default="")
 # Password of the demo users made by `seed_demo` (never used in production).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
+# Whether `seed_demo` and the other demo data paths may run: the prod settings say no.
+DEMO_DATA_ALLOWED = True
 
 # ---------------------------------------------------------------------------
 # Personal information (SPEC §8): Fernet keys (newest first) and a separate HMAC key.
@@ -337,6 +339,14 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
 # ---------------------------------------------------------------------------
 PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=[])
 PII_HMAC_KEY = env("PII_HMAC_KEY", default="")
+# The key checks (accounts/checks.py) run with `check --deploy` only; the prod settings run
+# them with every command and at the start of gunicorn and Celery, which then refuse to
+# start on an empty, short or published key.
+KEY_CHECKS_AT_START = False
+# Where the bank's payment file is put together before it is encrypted (openpyxl writes a
+# sheet through a temporary file): a memory file system, so the whole card numbers never
+# reach a disk. Empty: /dev/shm where it exists, else the system's temporary folder.
+PII_SCRATCH_DIR = env("PII_SCRATCH_DIR", default="")
 # Worker processes decrypting the personal data of a big file (the bank's payment file):
 # 1 decrypts in the task's own process (membership/decryption.py).
 PII_DECRYPT_PROCESSES = env.int("PII_DECRYPT_PROCESSES", default=min(4, os.cpu_count() or 1))

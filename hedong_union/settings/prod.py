@@ -30,3 +30,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 
 PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
 PII_HMAC_KEY = env("PII_HMAC_KEY")
+# Bad keys stop every process, not only `check --deploy` (accounts/checks.py), and no
+# demo data with its published password is ever made here.
+KEY_CHECKS_AT_START = True
+DEMO_DATA_ALLOWED = False

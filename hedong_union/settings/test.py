@@ -6,9 +6,10 @@ import sys
 
 from .base import *  # noqa: F401,F403
 from .base import env
+from .published import TEST_PII_ENCRYPTION_KEY, TEST_PII_HMAC_KEY, TEST_SECRET_KEY
 
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-secret-hedong-union-portal")
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=TEST_SECRET_KEY)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
@@ -20,9 +21,9 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 
 PII_ENCRYPTION_KEYS = env.list(
-    "PII_ENCRYPTION_KEYS", default=["dGVzdC1vbmx5LXBpaS1rZXktaGVkb25nLXVuaW9uLTE="]
+    "PII_ENCRYPTION_KEYS", default=[TEST_PII_ENCRYPTION_KEY]
 )
-PII_HMAC_KEY = env("PII_HMAC_KEY", default="test-only-pii-hmac-key-hedong-union")
+PII_HMAC_KEY = env("PII_HMAC_KEY", default=TEST_PII_HMAC_KEY)
 
 # Under pytest-xdist each worker process has its own test database (pytest-django) and
 # its own Redis database, so one worker's Celery tasks never reach another's.

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record
 from hedong_union.downloads import as_download
+from reporting.xlsx import XLSX_CONTENT_TYPE
 from subsidies import selectors, services
 from subsidies.forms import BatchCreateForm, ResultUploadForm
 from subsidies.models import BatchState, Entitlement, LineStatus, ResultUpload
@@ -181,12 +182,14 @@ def batch_download(request, pk):
         raise PermissionDenied
     if not batch.payment_file or batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise Http404
+    content = selectors.batch_payment_file_content(batch)  # decrypted in memory
     access_log_record(user=request.user, action=AccessLog.Action.EXPORT,
                       target_type="subsidies.batch", target_id=batch.pk,
                       description=f"payment file {batch.number} downloaded", request=request)
     name = "转账清单" if batch.pays_organisations else "发放文件"
-    return as_download(FileResponse(batch.payment_file.open("rb")),
-                       f"{name}-{batch.number}.xlsx", fallback=f"{batch.number}.xlsx")
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Cache-Control"] = "no-store"
+    return as_download(response, f"{name}-{batch.number}.xlsx", fallback=f"{batch.number}.xlsx")
 
 
 @login_required

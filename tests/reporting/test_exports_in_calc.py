@@ -81,8 +81,7 @@ def test_a_payment_file_shows_money_with_two_decimals(registrar, admin_user,
     batch = batch_create(by=registrar, queryset=Entitlement.objects.filter(pk=grant.pk))
     batch_approve(batch=batch, by=admin_user)
     batch = batch_payment_file(batch=batch, by=admin_user)
-    with batch.payment_file.open("rb") as f:
-        path = _save(tmp_path, "payment.xlsx", f.read())
+    path = _save(tmp_path, "payment.xlsx", batch.payment_file.read_decrypted())
     sheet = load_workbook(io.BytesIO(path.read_bytes())).active
     money_column = [c.number_format for c in sheet[3]].index("#,##0.00")
     shown = calc_shown(tmp_path, path)

@@ -3,6 +3,7 @@ own card (发放至本人会员服务卡), so a member without a bound card wait
 approved; the organisation programmes are paid by the district finance by transfer, from a
 transfer list naming the recipient organisations."""
 
+import io
 import random
 from decimal import Decimal
 
@@ -50,7 +51,7 @@ def _messages(response):
 
 
 def _sheet(batch):
-    return load_workbook(batch.payment_file.path).active
+    return load_workbook(io.BytesIO(batch.payment_file.read_decrypted())).active
 
 
 def _bind(member, admin_user, seed=99):

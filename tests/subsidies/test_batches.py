@@ -79,7 +79,7 @@ def test_the_payment_file_has_full_cards_and_is_logged(admin_user, second_admin,
     batch_approve(batch=batch, by=second_admin)
     batch = batch_payment_file(batch=batch, by=second_admin)
     assert batch.state == BatchState.SENT
-    sheet = load_workbook(batch.payment_file.path).active
+    sheet = load_workbook(io.BytesIO(batch.payment_file.read_decrypted())).active
     assert [c.value for c in sheet[2]] == ["明细编号", "会员服务卡号", "姓名", "金额"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 5
@@ -112,7 +112,7 @@ def test_a_file_of_many_chunks_is_the_same_decrypted_here_or_by_workers(
     monkeypatch.setattr(decryption, "CHUNK", 3)
     settings.PII_DECRYPT_PROCESSES = processes
     batch = batch_payment_file(batch=batch, by=second_admin)
-    rows = list(load_workbook(batch.payment_file.path).active.iter_rows(min_row=3,
+    rows = list(load_workbook(io.BytesIO(batch.payment_file.read_decrypted())).active.iter_rows(min_row=3,
                                                                         values_only=True))
     assert rows == [(line.line_id, line.entitlement.member.card_number, "测试", 150)
                     for line in lines if line.entitlement.member != unbound]

@@ -442,7 +442,7 @@ def test_the_payment_file_made_in_the_task_is_downloaded_by_admins_only(
     assert 'data-testid="download"' in page and "data-poll-url" not in page
     response = client.get(reverse("subsidies:batch_download", args=[batch.pk]))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(response.content)).active
     cards = {e.member.card_number for e in approved.select_related("member")}
     assert {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)} == cards
     downloads = AccessLog.objects.filter(action="export", target_type="subsidies.batch",

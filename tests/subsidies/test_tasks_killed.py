@@ -153,7 +153,7 @@ def test_the_payment_file_made_by_a_worker_decrypts_the_cards_in_processes_of_it
         worker.wait(timeout=30)
 
     batch.refresh_from_db()
-    sheet = load_workbook(batch.payment_file.path, read_only=True).active
+    sheet = load_workbook(io.BytesIO(batch.payment_file.read_decrypted()), read_only=True).active
     rows = [row[:2] for row in sheet.iter_rows(min_row=3, values_only=True)]
     lines = batch.lines.order_by("pk").select_related("entitlement__member")
     assert rows == [(line.line_id, line.entitlement.member.card_number) for line in lines]

@@ -1,6 +1,7 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from hedong_union.demo_guard import DemoDataRefused, demo_data_allowed_ensure
 from membership.demo import DEFAULT_UNITS, DEFAULT_WORKERS, seed_demo
 from reporting.demo import seed_reports
 from reporting.live import live_figures_refresh
@@ -18,6 +19,10 @@ class Command(BaseCommand):
                             help=f"units to add (default {DEFAULT_UNITS:,})")
 
     def handle(self, *args, seed, workers, units, verbosity, **options):
+        try:
+            demo_data_allowed_ensure("seed_demo")
+        except DemoDataRefused as refusal:
+            raise CommandError(str(refusal)) from None
         password = settings.DEMO_PASSWORD
         log = (lambda message: self.stdout.write(f"  {message}")) if verbosity > 1 else None
         result = seed_demo(seed=seed, password=password, workers=workers, units=units,
