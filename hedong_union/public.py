@@ -2,10 +2,11 @@
 
 import functools
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.utils import translation
 from django_ratelimit.core import get_usage
+
+from hedong_union.client_address import rate_limit_key
 
 # The wait told when the cache could not say how long the window lasts (it failed, and
 # django-ratelimit then turns every request away): a minute, the shortest window we use.
@@ -13,9 +14,9 @@ DEFAULT_WAIT_SECONDS = 60
 
 
 def client_ip(group, request):
-    """A django-ratelimit key: the same client address the login lockout sees, trusted
-    proxies taken into account."""
-    return get_client_ip_address(request) or "unknown"
+    """A django-ratelimit key: the client's address (hedong_union.client_address), the
+    same the login lockout and the access log see; an IPv6 client by its /64."""
+    return rate_limit_key(request)
 
 
 def _setting_rate(setting):
