@@ -316,10 +316,14 @@ SUBSIDIES_PUBLIC_RATE = env("SUBSIDIES_PUBLIC_RATE", default="10/m")
 SUBSIDIES_IDENTIFY_RATE_PER_ID = env("SUBSIDIES_IDENTIFY_RATE_PER_ID", default="10/h")
 SUBSIDIES_API_RATE = env("SUBSIDIES_API_RATE", default="600/m")  # per API key
 SUBSIDIES_IDENTIFIED_SECONDS = 10 * 60  # a member's identification lasts ten minutes
-# The online application (issue 4): submissions and status lookups per client address, the
-# lookup also per application number (so six ID characters cannot be guessed from many
-# addresses), and the form's employer search; bodies over the limit get HTTP 413.
+# The online application (SPEC §5): submissions and status look-ups per client address;
+# failed look-ups (only those, so a right answer is never refused by them) per address and
+# application number, and per application number, so six ID characters cannot be guessed;
+# the form's employer search; bodies over the limit get HTTP 413. docs/security.md gives
+# the look-ups an outsider can try per applicant per day under these.
 APPLICATIONS_PUBLIC_RATE = env("APPLICATIONS_PUBLIC_RATE", default="10/m")
+APPLICATIONS_LOOKUP_FAILURES_PER_ADDRESS = env("APPLICATIONS_LOOKUP_FAILURES_PER_ADDRESS",
+                                               default="5/h")
 APPLICATIONS_LOOKUP_RATE_PER_NUMBER = env("APPLICATIONS_LOOKUP_RATE_PER_NUMBER",
                                           default="10/h")
 APPLICATIONS_SEARCH_RATE = env("APPLICATIONS_SEARCH_RATE", default="60/m")
