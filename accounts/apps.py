@@ -24,3 +24,6 @@ class AccountsConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_update_last_login, dispatch_uid="update_last_login")
         keys_check_register()
+
+        # The deploy check of TRUSTED_PROXIES lives beside the client's address.
+        import hedong_union.client_address  # noqa: F401

@@ -1,4 +1,3 @@
-from axes.helpers import get_client_ip_address
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +16,12 @@ from accounts.models import (
     Role,
     User,
 )
+from hedong_union.client_address import client_address
 
 
 def _client_ip(request):
-    # The same address the login lockout sees, proxies taken into account.
-    return get_client_ip_address(request) if request is not None else None
+    # The same address the login lockout and the rate limits see (trusted proxies).
+    return client_address(request) if request is not None else None
 
 
 @transaction.atomic

@@ -3,12 +3,17 @@
 - `POST /api/v1/applications/`: the public form's fields as JSON, checked by the same
   service as the page (applications.services.application_submit), so the two never
   disagree. 201 with the new number; 200 with the pending application of the same ID
-  number, or with the union of an active member; 400 for a body that is not a JSON object
+  number, or with the union of an active member, only when the phone is the one on record;
+  200 with outcome "referred" and a message, the same for a member, a pending applicant or
+  a registry worker, when the ID number is known with another phone (docs/decisions.md);
+  400 for a body that is not a JSON object
   or a field that is missing, malformed or refused; 413 for a body over
   APPLICATIONS_MAX_BODY_BYTES; 429 when rate-limited.
 - `GET /api/v1/applications/{number}/status?id_last6=...`: the status, the reason of a
   rejection, or the member number and union once approved; 404 when number and ID
-  characters do not match (the same answer whatever was wrong).
+  characters do not match (the same answer whatever was wrong); 429, with the true wait,
+  once the address's look-ups or its failures on this number, or the number's failures,
+  are used up (a right answer is never refused by the number's limit).
 
 Errors: hedong_union/api_errors.py.
 """
@@ -28,7 +33,14 @@ from rest_framework.views import APIView
 
 from applications import selectors, services
 from applications.consent import CONSENT_VERSION
-from applications.views.public import body_too_large, not_found_message, rate_limited
+from applications.views.public import (
+    body_too_large,
+    lookup_failed,
+    lookup_refused,
+    not_found_message,
+    rate_limited,
+    referred_message,
+)
 from hedong_union.api_bodies import Flag, RequestBody, Text
 from hedong_union.api_errors import (
     error,
@@ -74,13 +86,16 @@ class ApplicationRequest(RequestBody):
 
 class ApplicationAnswer(serializers.Serializer):
     outcome = serializers.ChoiceField(
-        choices=["created", "existing", "member"],
+        choices=["created", "existing", "member", "referred"],
         help_text="created: a new application; existing: the pending application of this "
-                  "ID number; member: already an active member (only the union is told).")
+                  "ID number and phone; member: already an active member with this phone "
+                  "(only the union is told); referred: the ID number cannot apply online "
+                  "with this phone, whatever the reason (the message says what to do).")
     number = serializers.CharField(required=False, help_text="The application number.")
     status = serializers.CharField(required=False)
     status_label = serializers.CharField(required=False)
     union = serializers.CharField(required=False, help_text="For outcome member.")
+    message = serializers.CharField(required=False, help_text="For outcome referred.")
 
 
 class ApplicationStatusAnswer(serializers.Serializer):
@@ -144,7 +159,8 @@ class ApplicationCreate(APIView):
         responses={
             201: ApplicationAnswer,
             200: OpenApiResponse(ApplicationAnswer, description="The pending application "
-                                 "of the same ID number, or the union of an active member."),
+                                 "of the same ID number, or the union of an active member, "
+                                 "for the phone on record; else outcome referred."),
             400: errors_schema("Not a JSON object, or a field missing, malformed or "
                                "refused (field and code say which)."),
             413: errors_schema("The body is larger than the limit (code too_large)."),
@@ -179,6 +195,9 @@ class ApplicationCreate(APIView):
         except ValidationError as refused:
             return error_response(errors_from_validation(refused, default_code="invalid"),
                                   status=status.HTTP_400_BAD_REQUEST)
+        if outcome.kind == "referred":
+            return Response({"outcome": "referred",
+                             "message": referred_message(places["street"])})
         if outcome.kind == "member":
             return Response({"outcome": "member", "union": outcome.union_name})
         application = outcome.application
@@ -208,7 +227,7 @@ class ApplicationStatus(APIView):
         },
     )
     def get(self, request, number):
-        if rate_limited(request._request, "lookup"):
+        if lookup_refused(request._request):
             return too_many_requests(request._request)
         last6 = request.query_params.get("id_last6", "")
         if not last6:
@@ -217,6 +236,8 @@ class ApplicationStatus(APIView):
                 status=status.HTTP_400_BAD_REQUEST)
         application = selectors.status_lookup(number=number, id_last6=last6)
         if application is None:
+            if lookup_failed(request._request):
+                return too_many_requests(request._request)
             return error_response([error(None, "not_found", not_found_message())],
                                   status=status.HTTP_404_NOT_FOUND)
         member = application.member

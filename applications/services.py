@@ -2,6 +2,7 @@
 the API, the reviewer's correction of a pending application, and the street's approval or
 rejection."""
 
+import hmac
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from membership.models import (
     OccupationGroup,
     Source,
     UnitKind,
+    Worker,
 )
 from membership.pii import mask_card, pii_hmac
 from membership.services import (
@@ -55,8 +57,10 @@ _NAME_JOINERS = "·•・. "
 @dataclass(frozen=True)
 class Outcome:
     """What a submission led to. kind: "created" (a new application), "existing" (the
-    pending application of this ID number) or "member" (already an active member: only
-    the union's name is told)."""
+    pending application of this ID number), "member" (already an active member: only the
+    union's name is told), or "referred": the ID number is known to the portal (a member,
+    a pending application, a worker of the registry) with another phone on record, and
+    nothing more is told (docs/decisions.md): the same answer in every such case."""
 
     kind: str
     application: Application | None = None
@@ -182,6 +186,39 @@ def _pending_application(id_hmac):
     return Application.objects.pending().filter(id_hmac=id_hmac).first()
 
 
+REFERRED = Outcome("referred")
+
+
+def _same_phone(on_record, phone_hmac):
+    return bool(on_record) and hmac.compare_digest(on_record, phone_hmac)
+
+
+def _pending_answer(pending, *, phone_hmac):
+    return (Outcome("existing", pending) if _same_phone(pending.phone_hmac, phone_hmac)
+            else REFERRED)
+
+
+def _known_answer(*, id_hmac, phone_hmac):
+    """The answer for an ID number the portal already knows, or None to apply anew. Only
+    who holds the ID number and the phone on record hears about the record (SPEC §5: the
+    union's name, the pending application's number); anyone else gets REFERRED, whether
+    the number is a member's, a pending applicant's or a registry worker's."""
+    active = (Member.objects.filter(worker__id_hmac=id_hmac, status=MemberStatus.ACTIVE)
+              .select_related("union", "worker").first())
+    if active is not None:
+        if _same_phone(active.worker.phone_hmac, phone_hmac):
+            return Outcome("member", union_name=active.union.name)
+        return REFERRED
+    pending = _pending_application(id_hmac)
+    if pending is not None:
+        return _pending_answer(pending, phone_hmac=phone_hmac)
+    worker = Worker.objects.filter(id_hmac=id_hmac).only("phone_hmac").first()
+    if worker is not None and worker.phone_hmac and not _same_phone(worker.phone_hmac,
+                                                                    phone_hmac):
+        return REFERRED
+    return None
+
+
 def application_submit(*, name, id_number, phone, employer, street, community,
                        occupation_group, declared, consented, consent_version, today=None,
                        card_number=""):
@@ -189,8 +226,10 @@ def application_submit(*, name, id_number, phone, employer, street, community,
     the member service card, is optional: given, it is bound on approval (SPEC §4).
 
     Invalid input raises ValidationError keyed by field and saves nothing. The same ID
-    with an application pending gets that application back; the unique constraint on
-    pending applications decides between two submissions at the same moment.
+    and phone with an application pending get that application back; the unique
+    constraint on pending applications decides between two submissions at the same
+    moment. An ID number known with another phone gets the outcome "referred" and saves
+    nothing (_known_answer).
     """
     today = today or timezone.localdate()
     clean = _check_submission(
@@ -202,13 +241,9 @@ def application_submit(*, name, id_number, phone, employer, street, community,
     phone_hmac = pii_hmac("phone", clean["phone"])
     card_hmac = pii_hmac("card", clean["card_number"])
 
-    active = (Member.objects.filter(worker__id_hmac=id_hmac, status=MemberStatus.ACTIVE)
-              .select_related("union").first())
-    if active is not None:
-        return Outcome("member", union_name=active.union.name)
-    pending = _pending_application(id_hmac)
-    if pending is not None:
-        return Outcome("existing", pending)
+    known = _known_answer(id_hmac=id_hmac, phone_hmac=phone_hmac)
+    if known is not None:
+        return known
 
     application = Application(
         name=clean["name"], id_number=clean["id_number"], id_hmac=id_hmac,
@@ -227,10 +262,10 @@ def application_submit(*, name, id_number, phone, employer, street, community,
                 application.save()
         except IntegrityError:
             application.pk = None
-            # Another submission of this ID won the race: give its application back.
+            # Another submission of this ID won the race: answer as for a pending one.
             pending = _pending_application(id_hmac)
             if pending is not None:
-                return Outcome("existing", pending)
+                return _pending_answer(pending, phone_hmac=phone_hmac)
             continue  # an application number drawn twice: draw again
         return Outcome("created", application)
     raise RuntimeError("could not draw a free application number")

@@ -1,11 +1,13 @@
 """Pieces of the public (no account) pages and the API shared by the apps."""
 
 import functools
+import re
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.utils import translation
 from django_ratelimit.core import get_usage
+
+from hedong_union.client_address import rate_limit_key
 
 # The wait told when the cache could not say how long the window lasts (it failed, and
 # django-ratelimit then turns every request away): a minute, the shortest window we use.
@@ -13,9 +15,22 @@ DEFAULT_WAIT_SECONDS = 60
 
 
 def client_ip(group, request):
-    """A django-ratelimit key: the same client address the login lockout sees, trusted
-    proxies taken into account."""
-    return get_client_ip_address(request) or "unknown"
+    """A django-ratelimit key: the client's address (hedong_union.client_address), the
+    same the login lockout and the access log see; an IPv6 client by its /64."""
+    return rate_limit_key(request)
+
+
+_RATE = re.compile(r"(\d+)/(\d*)([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+
+
+def most_in_a_day(rate):
+    """The most requests a django-ratelimit rate ("5/h", "100/10m") lets through in any 24
+    hours: its count in each window a day holds, and one more window across the edges
+    (the windows do not start at midnight)."""
+    count, multiple, unit = _RATE.fullmatch(rate).groups()
+    period = int(multiple or 1) * _UNIT_SECONDS[unit]
+    return int(count) * (-(-24 * 60 * 60 // period) + 1)
 
 
 def _setting_rate(setting):
@@ -35,6 +50,23 @@ def over_limits(request, limits, *, method=get_usage.ALL):
                           method=method, increment=True)
         if usage and usage["should_limit"]:
             # time_left is -1 when the cache failed; 0 when the window ends this second.
+            left = usage["time_left"]
+            wait = max(wait, left + 1 if left >= 0 else DEFAULT_WAIT_SECONDS)
+    if wait:
+        request.rate_limit_wait = wait
+    return wait
+
+
+def limits_reached(request, limits, *, method=get_usage.ALL):
+    """Without counting this request, the seconds until every limit already used up lifts
+    (0: none is), for a limit that counts only some requests (failed look-ups) but refuses
+    the next one once full. Kept on the request for the 429's Retry-After, as
+    `over_limits` does."""
+    wait = 0
+    for group, key, setting in limits:
+        usage = get_usage(request, group=group, key=key, rate=_setting_rate(setting),
+                          method=method, increment=False)
+        if usage and usage["count"] >= usage["limit"]:
             left = usage["time_left"]
             wait = max(wait, left + 1 if left >= 0 else DEFAULT_WAIT_SECONDS)
     if wait:

@@ -11,6 +11,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from hedong_union.client_address import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -137,6 +139,18 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# The client's address (SPEC §8), for the login lockout, the rate limits and the access
+# log alike: hedong_union/client_address.py. TRUSTED_PROXIES names the reverse proxies in
+# front of the portal, by address or network (CIDR), comma-separated, IPv4 or IPv6, e.g.
+# "127.0.0.1,::1" for nginx on the same machine; X-Forwarded-For is read only from them.
+# Empty (the default): no proxy is trusted and the address is the connection's own.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+parse_networks(TRUSTED_PROXIES)  # a value that is no address refuses to start
+AXES_CLIENT_IP_CALLABLE = "hedong_union.client_address.client_address"
+# django-ratelimit's own "ip" key reads the same function (IPv6 by its /64).
+RATELIMIT_IP_META_KEY = "hedong_union.client_address.client_address"
+RATELIMIT_IPV6_MASK = 64
 
 # ---------------------------------------------------------------------------
 # Internationalisation: Simplified Chinese first, English kept working
@@ -302,10 +316,14 @@ SUBSIDIES_PUBLIC_RATE = env("SUBSIDIES_PUBLIC_RATE", default="10/m")
 SUBSIDIES_IDENTIFY_RATE_PER_ID = env("SUBSIDIES_IDENTIFY_RATE_PER_ID", default="10/h")
 SUBSIDIES_API_RATE = env("SUBSIDIES_API_RATE", default="600/m")  # per API key
 SUBSIDIES_IDENTIFIED_SECONDS = 10 * 60  # a member's identification lasts ten minutes
-# The online application (issue 4): submissions and status lookups per client address, the
-# lookup also per application number (so six ID characters cannot be guessed from many
-# addresses), and the form's employer search; bodies over the limit get HTTP 413.
+# The online application (SPEC §5): submissions and status look-ups per client address;
+# failed look-ups (only those, so a right answer is never refused by them) per address and
+# application number, and per application number, so six ID characters cannot be guessed;
+# the form's employer search; bodies over the limit get HTTP 413. docs/security.md gives
+# the look-ups an outsider can try per applicant per day under these.
 APPLICATIONS_PUBLIC_RATE = env("APPLICATIONS_PUBLIC_RATE", default="10/m")
+APPLICATIONS_LOOKUP_FAILURES_PER_ADDRESS = env("APPLICATIONS_LOOKUP_FAILURES_PER_ADDRESS",
+                                               default="5/h")
 APPLICATIONS_LOOKUP_RATE_PER_NUMBER = env("APPLICATIONS_LOOKUP_RATE_PER_NUMBER",
                                           default="10/h")
 APPLICATIONS_SEARCH_RATE = env("APPLICATIONS_SEARCH_RATE", default="60/m")

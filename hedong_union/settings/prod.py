@@ -13,11 +13,15 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The client's address for login lockout and the access log: the right-most
-# X-Forwarded-For entry that our own proxies added (django-ipware through axes).
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
-AXES_IPWARE_PROXY_ORDER = "right-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The client's address: TRUSTED_PROXIES (settings/base.py) names the proxies in front of
+# gunicorn. A count of proxies (DJANGO_TRUSTED_PROXY_COUNT) was read before: refuse it, so
+# a deployment that still sets it is not quietly left with no proxy trusted.
+if env("DJANGO_TRUSTED_PROXY_COUNT", default=None) is not None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXY_COUNT is no longer read: name the proxies in TRUSTED_PROXIES "
+        "(docs/operations.md, \"The reverse proxy\").")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -61,7 +61,8 @@ def test_the_same_id_returns_the_pending_application(api, dawangzhuang_community
 
 @pytest.mark.django_db
 def test_an_active_member_gets_the_union_only(api, member_dawangzhuang, dawangzhuang_community):
-    response = _post(api, _body(dawangzhuang_community, id_number=REGISTRY["id_a"]))
+    response = _post(api, _body(dawangzhuang_community, id_number=REGISTRY["id_a"],
+                                phone=REGISTRY["phone_a"]))
     assert response.status_code == 200
     assert response.json() == {"outcome": "member", "union": member_dawangzhuang.union.name}
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from applications import services
 from applications.models import Application
-from tests.applications.conftest import new_id, submit_kwargs
+from tests.applications.conftest import new_id, new_phone, submit_kwargs
 
 THREADS = 12
 
@@ -33,8 +33,9 @@ def _run_concurrently(kwargs_list):
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_submissions_of_one_id_make_one_application(organisation_structure,
                                                                  dawangzhuang_community):
-    number = new_id()
-    outcomes = _run_concurrently([submit_kwargs(dawangzhuang_community, id_number=number)
+    number, phone = new_id(), new_phone()
+    outcomes = _run_concurrently([submit_kwargs(dawangzhuang_community, id_number=number,
+                                                phone=phone)
                                   for _ in range(THREADS)])
     assert Application.objects.count() == 1
     (pk,) = {pk for _kind, pk in outcomes}
@@ -61,8 +62,9 @@ def test_the_constraint_not_the_check_decides(organisation_structure, dawangzhua
         return found
 
     monkeypatch.setattr(services, "_pending_application", check_then_wait_for_the_others)
-    number = new_id()
-    outcomes = _run_concurrently([submit_kwargs(dawangzhuang_community, id_number=number)
+    number, phone = new_id(), new_phone()
+    outcomes = _run_concurrently([submit_kwargs(dawangzhuang_community, id_number=number,
+                                                phone=phone)
                                   for _ in range(THREADS)])
     assert first_checks == [None] * THREADS  # every thread found nothing pending
     kinds = [kind for kind, _pk in outcomes]

@@ -153,8 +153,8 @@ def test_the_same_id_twice_shows_the_same_number(client, dawangzhuang_community)
 @pytest.mark.django_db
 def test_an_active_member_is_told_so_with_the_union_only(client, member_dawangzhuang,
                                                          dawangzhuang_community):
-    response = client.post(URL, form_body(dawangzhuang_community, id_number=REGISTRY["id_a"]),
-                           follow=True)
+    response = client.post(URL, form_body(dawangzhuang_community, id_number=REGISTRY["id_a"],
+                                          phone=REGISTRY["phone_a"]), follow=True)
     text = response.content.decode()
     assert 'data-testid="already-member"' in text
     assert member_dawangzhuang.union.name in text

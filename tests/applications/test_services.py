@@ -14,7 +14,7 @@ from applications.services import (
 )
 from membership.models import Member, Union, UnionForm, Worker
 from membership.pii import pii_hmac
-from tests.applications.conftest import new_id, submit_kwargs
+from tests.applications.conftest import new_id, new_phone, submit_kwargs
 from tests.conftest import REGISTRY
 
 
@@ -43,10 +43,12 @@ def test_personal_data_is_stored_encrypted(dawangzhuang_community):
 
 @pytest.mark.django_db
 def test_the_same_id_while_pending_returns_the_same_application(dawangzhuang_community):
-    number = new_id()
-    first = application_submit(**submit_kwargs(dawangzhuang_community, id_number=number))
+    number, phone = new_id(), new_phone()
+    first = application_submit(**submit_kwargs(dawangzhuang_community, id_number=number,
+                                               phone=phone))
     again = application_submit(**submit_kwargs(dawangzhuang_community,
-                                               id_number=number.lower(), name="李春笙"))
+                                               id_number=number.lower(), name="李春笙",
+                                               phone=phone))
     assert again.kind == "existing" and again.application.pk == first.application.pk
     assert Application.objects.count() == 1
 
@@ -66,7 +68,8 @@ def test_after_a_rejection_a_new_application_is_allowed(dawangzhuang_community,
 @pytest.mark.django_db
 def test_an_active_member_is_told_the_union_only(member_dawangzhuang, dazhigu_community):
     outcome = application_submit(**submit_kwargs(dazhigu_community,
-                                                 id_number=REGISTRY["id_a"]))
+                                                 id_number=REGISTRY["id_a"],
+                                                 phone=REGISTRY["phone_a"]))
     assert outcome.kind == "member" and outcome.application is None
     assert outcome.union_name == member_dawangzhuang.union.name
     assert not Application.objects.exists()
@@ -230,7 +233,8 @@ def test_approval_enrolls_a_worker_already_in_the_registry(
     founding_step_add(unit=unit_dawangzhuang_property, by=registrar, status="founded",
                       on=date(2024, 1, 5), union=union_dawangzhuang_property)
     outcome = application_submit(**submit_kwargs(
-        dawangzhuang_community, id_number=REGISTRY["id_a"], employer=unit_dawangzhuang_property))
+        dawangzhuang_community, id_number=REGISTRY["id_a"], phone=REGISTRY["phone_a"],
+        employer=unit_dawangzhuang_property))
     application = application_approve(application=outcome.application,
                                       by=street_staff_dawangzhuang, hukou_type="rural",
                                       employment_form="contract")

@@ -54,17 +54,23 @@ def test_a_wrong_number_or_id_gets_one_message(client, dawangzhuang_community):
 
 
 @pytest.mark.django_db
-def test_the_lookup_is_rate_limited_per_number(client, dawangzhuang_community, settings):
+def test_wrong_tries_of_others_never_refuse_the_right_answer(client, dawangzhuang_community,
+                                                             settings):
+    """Only failed look-ups count against the number's limit (docs/decisions.md)."""
     settings.APPLICATIONS_LOOKUP_RATE_PER_NUMBER = "3/h"
     application = _apply(dawangzhuang_community)
     for i in range(3):
         client.post(STATUS, {"number": application.number, "id_last6": f"00000{i}"},
                     REMOTE_ADDR=f"10.0.0.{i}")
-    response = client.post(STATUS, {"number": application.number,
-                                    "id_last6": application.id_number[-6:]},
-                           REMOTE_ADDR="10.0.0.9")
-    assert response.status_code == 429
-    assert application.number not in response.content.decode()
+    wrong = client.post(STATUS, {"number": application.number, "id_last6": "000009"},
+                        REMOTE_ADDR="10.0.0.8")
+    assert wrong.status_code == 429
+    assert application.number not in wrong.content.decode()
+    right = client.post(STATUS, {"number": application.number,
+                                 "id_last6": application.id_number[-6:]},
+                        REMOTE_ADDR="10.0.0.9")
+    assert right.status_code == 200
+    assert 'data-testid="status-result"' in right.content.decode()
 
 
 @pytest.mark.django_db

@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://union.hedong.example",
     "PII_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLXBpaS1rZXktbnVtYmVyLTE=",
     "PII_HMAC_KEY": "production-like-hmac-key-for-the-settings-test",
+    "TRUSTED_PROXIES": "127.0.0.1,::1",
 }
 
 
