@@ -19,4 +19,5 @@ urlpatterns = [
     path("api-keys/<str:prefix>/", views.api_key_detail, name="api_key_detail"),
     path("api-keys/<str:prefix>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("access-log/", views.access_log, name="access_log"),
+    path("security/", views.security, name="security"),
 ]

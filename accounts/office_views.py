@@ -4,6 +4,7 @@ and a 404 on a record's page, as on the office's subsidy pages."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -221,3 +222,16 @@ def access_log(request):
     """Who saw full records or exported data, newest first (SPEC §8); read-only."""
     page = Paginator(selectors.access_log_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/office/access_log.html", {"page": page, "query": ""})
+
+
+# --- Security events -----------------------------------------------------------------------
+
+@office_only()
+@require_GET
+def security(request):
+    """Logins locked out now and the last week's failed logins per username (SPEC §8:
+    login attempts are limited); each lockout is lifted on the user's page."""
+    return render(request, "accounts/office/security.html", {
+        "lockouts": selectors.lockouts(), "failures": selectors.recent_failed_logins(),
+        "days": selectors.RECENT_FAILURE_DAYS, "limit": settings.AXES_FAILURE_LIMIT,
+        "username_limit": settings.AXES_USERNAME_FAILURE_LIMIT})
