@@ -18,6 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import selectors, services
 from accounts.forms import ApiKeyForm, UserFilterForm, UserForm
 from accounts.models import ApiKey, Role, User
+from accounts.second_factor import (
+    has_second_factor,
+    recovery_codes_left,
+    second_factor_required,
+)
 from hedong_union.forms import apply_errors
 
 PAGE_SIZE = 50
@@ -106,6 +111,9 @@ def user_detail(request, pk):
             return redirect("office:user_detail", pk=account.pk)
     return render(request, "accounts/office/user_detail.html", {
         "account": account, "form": form, "is_locked": selectors.user_is_locked(account),
+        "second_factor": {"required": second_factor_required(account),
+                          "set_up": has_second_factor(account),
+                          "codes_left": recovery_codes_left(account)},
         "history": selectors.readable_history(account, reasons=selectors.CHANGE_REASONS),
     }, status=400 if form.is_bound else 200)
 
@@ -145,6 +153,14 @@ def user_unlock(request, pk):
     else:
         messages.info(request, _("%(name)s was not locked out.") % {"name": _name(account)})
     return redirect("office:user_detail", pk=account.pk)
+
+
+@office_only(record=True)
+@require_POST
+def user_second_factor_reset(request, pk):
+    return _user_action(request, pk, services.office_user_second_factor_reset,
+                        _("The second factor of %(name)s is reset: the user sets up the app "
+                          "again at the next login."))
 
 
 @office_only(record=True)

@@ -111,6 +111,9 @@ CHANGE_REASONS = {
     "password_reset": _("temporary password given"),
     "unlocked": _("login lockout lifted"),
     "password_changed": _("password changed by the user"),
+    "second_factor_set_up": _("authenticator app set up by the user"),
+    "recovery_code_used": _("logged in with a recovery code"),
+    "second_factor_reset": _("second factor reset"),
 }
 
 

@@ -46,6 +46,10 @@ THIRD_PARTY_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    # The second factor at login (accounts/second_factor.py): TOTP apps, recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "rest_framework",
     "rest_framework_api_key",  # accounts.ApiKey is built on its abstract model
@@ -68,7 +72,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A temporary password given by the office is changed before anything else.
+    "django_otp.middleware.OTPMiddleware",
+    # The office and full-PII users give the second factor before anything else...
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    # ... then a temporary password given by the office is changed.
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +150,8 @@ AXES_HANDLER = "accounts.lockout.UsernameWideLockoutHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The second factor (accounts/second_factor.py): the name the authenticator app shows.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Hedong union portal")
 
 # ---------------------------------------------------------------------------
 # Internationalisation: Simplified Chinese first, English kept working
@@ -336,6 +345,9 @@ SIMPLE_HISTORY_DATE_INDEX = False
 HELP_CONTACT_PHONE = env("HELP_CONTACT_PHONE", default="")
 # Password of the demo users made by `seed_demo` (never used in production).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
+# The TOTP secret (base32) of the demo office user's second factor, as published in
+# docs/decisions.md: add it to an authenticator app to log in as `admin` after `make run`.
+DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", default="HEDONGDEMOTOTPSECRETKEYA")
 
 # ---------------------------------------------------------------------------
 # Personal information (SPEC §8): Fernet keys (newest first) and a separate HMAC key.
