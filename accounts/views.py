@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -118,7 +120,7 @@ def second_factor_verify(request):
     if not second_factor.second_factor_required(user) or user.is_verified():
         return redirect(_next(request))
     if not second_factor.has_second_factor(user):
-        return redirect(f"{reverse('second_factor_setup')}?next={_next(request)}")
+        return redirect(f"{reverse('second_factor_setup')}?{urlencode({'next': _next(request)})}")
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = second_factor.code_check(user, form.cleaned_data["code"])
