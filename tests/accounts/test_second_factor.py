@@ -56,6 +56,7 @@ def test_an_office_user_sets_up_the_app_at_the_first_login(client, admin_user):
     page = client.get(response["Location"])
     text = _text(page)
     assert "设置第二重验证" in text and 'src="data:image/svg+xml' in text
+    assert "data-feature=" not in text and 'data-testid="my-exports"' not in text  # no menu
     assert "no-store" in page["Cache-Control"]
     device = TOTPDevice.objects.get(user=admin_user, confirmed=False)
     secret = re.search(r'data-testid="second-factor-secret">([^<]+)<', text).group(1)
