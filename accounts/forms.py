@@ -99,3 +99,12 @@ class ApiKeyForm(forms.Form):
                                                          "will use the key."),
                                            "max_length": _("Keep the name under 64 "
                                                            "characters.")})
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code of the authenticator app, or a recovery code (accounts/second_factor.py)."""
+
+    code = forms.CharField(
+        label=_("verification code"), max_length=32, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                      "inputmode": "text", "class": "font-monospace"}))

@@ -14,9 +14,12 @@ urlpatterns = [
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
+    path("users/<int:pk>/second-factor/reset/", views.user_second_factor_reset,
+         name="user_second_factor_reset"),
     path("api-keys/", views.api_key_list, name="api_key_list"),
     path("api-keys/new/", views.api_key_create, name="api_key_create"),
     path("api-keys/<str:prefix>/", views.api_key_detail, name="api_key_detail"),
     path("api-keys/<str:prefix>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("access-log/", views.access_log, name="access_log"),
+    path("security/", views.security, name="security"),
 ]

@@ -4,6 +4,7 @@ and a 404 on a record's page, as on the office's subsidy pages."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import selectors, services
 from accounts.forms import ApiKeyForm, UserFilterForm, UserForm
 from accounts.models import ApiKey, Role, User
+from accounts.second_factor import (
+    has_second_factor,
+    recovery_codes_left,
+    second_factor_required,
+)
 from hedong_union.forms import apply_errors
 
 PAGE_SIZE = 50
@@ -105,6 +111,9 @@ def user_detail(request, pk):
             return redirect("office:user_detail", pk=account.pk)
     return render(request, "accounts/office/user_detail.html", {
         "account": account, "form": form, "is_locked": selectors.user_is_locked(account),
+        "second_factor": {"required": second_factor_required(account),
+                          "set_up": has_second_factor(account),
+                          "codes_left": recovery_codes_left(account)},
         "history": selectors.readable_history(account, reasons=selectors.CHANGE_REASONS),
     }, status=400 if form.is_bound else 200)
 
@@ -144,6 +153,14 @@ def user_unlock(request, pk):
     else:
         messages.info(request, _("%(name)s was not locked out.") % {"name": _name(account)})
     return redirect("office:user_detail", pk=account.pk)
+
+
+@office_only(record=True)
+@require_POST
+def user_second_factor_reset(request, pk):
+    return _user_action(request, pk, services.office_user_second_factor_reset,
+                        _("The second factor of %(name)s is reset: the user sets up the app "
+                          "again at the next login."))
 
 
 @office_only(record=True)
@@ -221,3 +238,16 @@ def access_log(request):
     """Who saw full records or exported data, newest first (SPEC §8); read-only."""
     page = Paginator(selectors.access_log_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/office/access_log.html", {"page": page, "query": ""})
+
+
+# --- Security events -----------------------------------------------------------------------
+
+@office_only()
+@require_GET
+def security(request):
+    """Logins locked out now and the last week's failed logins per username (SPEC §8:
+    login attempts are limited); each lockout is lifted on the user's page."""
+    return render(request, "accounts/office/security.html", {
+        "lockouts": selectors.lockouts(), "failures": selectors.recent_failed_logins(),
+        "days": selectors.RECENT_FAILURE_DAYS, "limit": settings.AXES_FAILURE_LIMIT,
+        "username_limit": settings.AXES_USERNAME_FAILURE_LIMIT})

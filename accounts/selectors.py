@@ -1,9 +1,9 @@
 """What each role's home page shows: its own organisation, counted from the database."""
 
 from axes.helpers import get_cool_off
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +111,9 @@ CHANGE_REASONS = {
     "password_reset": _("temporary password given"),
     "unlocked": _("login lockout lifted"),
     "password_changed": _("password changed by the user"),
+    "second_factor_set_up": _("authenticator app set up by the user"),
+    "recovery_code_used": _("logged in with a recovery code"),
+    "second_factor_reset": _("second factor reset"),
 }
 
 
@@ -131,13 +134,38 @@ def user_list(*, role="", q="", active=None):
     return users
 
 
+def _current_attempts():
+    """django-axes' failure counts still inside the cool-off time."""
+    return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - get_cool_off())
+
+
+def username_failures(username):
+    """Failed logins of `username` from every address together, inside the cool-off time
+    (the username-wide lockout of accounts/lockout.py)."""
+    return _current_attempts().filter(username=username).aggregate(
+        total=Sum("failures_since_start"))["total"] or 0
+
+
+def _locked_pairs(attempts):
+    return (attempts.values("username", "ip_address")
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            .filter(failures__gte=settings.AXES_FAILURE_LIMIT))
+
+
+def _locked_everywhere(attempts):
+    return (attempts.values("username")
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"),
+                      addresses=Count("ip_address", distinct=True))
+            .filter(failures__gte=settings.AXES_USERNAME_FAILURE_LIMIT))
+
+
 def locked_usernames(usernames):
-    """Which of `usernames` are locked out of the login now, from any address (django-axes'
-    attempts: as many failures as the limit, inside the cool-off time)."""
-    since = timezone.now() - get_cool_off()
-    return set(AccessAttempt.objects.filter(
-        username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-        attempt_time__gte=since).values_list("username", flat=True))
+    """Which of `usernames` are locked out of the login now: from one address (as many
+    failures from it as AXES_FAILURE_LIMIT) or from all of them (AXES_USERNAME_FAILURE_LIMIT
+    failures in all), inside the cool-off time."""
+    attempts = _current_attempts().filter(username__in=list(usernames))
+    return ({row["username"] for row in _locked_pairs(attempts)}
+            | {row["username"] for row in _locked_everywhere(attempts)})
 
 
 def user_is_locked(user):
@@ -164,6 +192,56 @@ def readable_history(obj, *, limit=50, reasons=None):
 def api_key_list():
     return ApiKey.objects.select_related("created_by", "revoked_by").order_by("revoked",
                                                                               "name")
+
+
+def lockouts():
+    """The office's security page: every username locked out of the login now, newest
+    first. `everywhere` is the username-wide lock; otherwise `addresses` lists the
+    addresses it is locked out of. `user` is the account of that name, if there is one
+    (guessed names have none)."""
+    attempts = _current_attempts()
+    cool_off = get_cool_off()
+    rows = {}
+    for row in _locked_everywhere(attempts):
+        rows[row["username"]] = {**row, "everywhere": True, "address_count": row["addresses"],
+                                 "addresses": []}
+    for row in _locked_pairs(attempts).order_by("ip_address"):
+        entry = rows.setdefault(row["username"], {
+            "username": row["username"], "everywhere": False, "addresses": [],
+            "failures": 0, "last": row["last"], "address_count": 0})
+        if not entry["everywhere"]:
+            entry["addresses"].append(row["ip_address"] or "?")
+            entry["address_count"] += 1
+            entry["failures"] += row["failures"]
+            entry["last"] = max(entry["last"], row["last"])
+    users = User.objects.in_bulk(list(rows), field_name="username")
+    entries = sorted(rows.values(), key=lambda entry: entry["last"], reverse=True)
+    for entry in entries:
+        entry["user"] = users.get(entry["username"])
+        entry["until"] = entry["last"] + cool_off
+    return entries
+
+
+# Failed logins shown on the office's security page: the last week's, per username.
+RECENT_FAILURE_DAYS = 7
+RECENT_FAILURE_NAMES = 100
+
+
+def recent_failed_logins():
+    """Failed logins of the last RECENT_FAILURE_DAYS days per username (django-axes'
+    failure log): how many, from how many addresses, the last one, and whether any of
+    them met a lockout; the names with the latest failure first."""
+    since = timezone.now() - timezone.timedelta(days=RECENT_FAILURE_DAYS)
+    rows = list(AccessFailureLog.objects.filter(attempt_time__gte=since)
+                .values("username")
+                .annotate(failures=Count("pk"), addresses=Count("ip_address", distinct=True),
+                          last=Max("attempt_time"),
+                          locked_out=Count("pk", filter=Q(locked_out=True)))
+                .order_by("-last")[:RECENT_FAILURE_NAMES])
+    users = User.objects.in_bulk([row["username"] for row in rows], field_name="username")
+    for row in rows:
+        row["user"] = users.get(row["username"])
+    return rows
 
 
 def access_log_list():

@@ -227,7 +227,24 @@ def office_user_deactivate(*, by, user):
         _keeps_an_office_user(user)
     user.is_active = False
     _save(user, by=by, reason="deactivated")
+    user_sessions_end(user=user)
     return user
+
+
+def user_sessions_end(*, user):
+    """Delete every open session of `user`, so a deactivated account is logged out at once
+    (SPEC §8), not at its next request. Sessions live in the database (Django's default
+    engine); ModelBackend.get_user refusing an inactive user stays as the backstop.
+    Returns how many sessions ended."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    user_pk = str(user.pk)
+    keys = [session.session_key for session in
+            Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
+            if str(session.get_decoded().get(SESSION_KEY)) == user_pk]
+    Session.objects.filter(session_key__in=keys).delete()
+    return len(keys)
 
 
 @transaction.atomic
@@ -271,6 +288,100 @@ def office_user_unlock(*, by, user):
     if removed:
         _save(user, by=by, reason="unlocked")
     return removed
+
+
+# ---------------------------------------------------------------------------
+# The second factor (accounts/second_factor.py)
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def second_factor_start(*, user):
+    """The TOTP device being set up: made on the first visit to the set-up page, the same
+    one (same secret) until it is confirmed with a code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def second_factor_confirm(*, user, device, code):
+    """Confirm the device being set up with a code from the app; make the recovery codes.
+    Returns the recovery codes, to be shown once (only the device keeps them)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from accounts.second_factor import RECOVERY_CODE_COUNT
+
+    device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
+    code = "".join((code or "").split())
+    if device.confirmed:
+        raise ValidationError({"code": _("This app is already set up.")})
+    if not (code.isdigit() and len(code) == 6):
+        raise ValidationError({"code": _("Enter the six digits the app shows.")})
+    if not device.verify_token(code):
+        raise ValidationError({"code": _("This code is not right: check the time on the "
+                                         "phone and enter the code the app shows now.")})
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    # One app and one set of recovery codes per user.
+    type(device).objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=c) for c in codes)
+    history_baseline_ensure(obj=User.objects.get(pk=user.pk))
+    _save(User.objects.get(pk=user.pk), by=user, reason="second_factor_set_up")
+    return codes
+
+
+@transaction.atomic
+def demo_second_factor_give(*, user):
+    """A demo user who needs the second factor gets a TOTP device with the published demo
+    secret (settings.DEMO_TOTP_SECRET), so `make run` can log in as the office with any
+    authenticator app; other users get none. Never in production, like every demo user."""
+    from base64 import b32decode
+
+    from django.conf import settings
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.second_factor import second_factor_required
+
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    if not second_factor_required(user):
+        return None
+    key = b32decode(settings.DEMO_TOTP_SECRET).hex()
+    return TOTPDevice.objects.create(user=user, name="demo", key=key, confirmed=True)
+
+
+@transaction.atomic
+def recovery_code_used(*, user):
+    """A recovery code let the user in: kept in the account's history for the office."""
+    history_baseline_ensure(obj=User.objects.get(pk=user.pk))
+    _save(User.objects.get(pk=user.pk), by=user, reason="recovery_code_used")
+
+
+@transaction.atomic
+def office_user_second_factor_reset(*, by, user):
+    """Remove the user's app and recovery codes (a lost phone): the user sets up a new app at
+    the next login. Open sessions end too, so a stolen session cannot set up its own app."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require_office(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    history_baseline_ensure(obj=user)
+    removed = (TOTPDevice.objects.filter(user=user).delete()[0]
+               + StaticDevice.objects.filter(user=user).delete()[0])
+    if not removed:
+        raise ValidationError(_("%(name)s has no second factor to reset.")
+                              % {"name": _display_name(user)})
+    _save(user, by=by, reason="second_factor_reset")
+    if user.pk != by.pk:
+        user_sessions_end(user=user)
+    return user
 
 
 @transaction.atomic

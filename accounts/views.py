@@ -1,15 +1,26 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import selectors, services
+from accounts import second_factor, selectors, services
+from accounts.forms import SecondFactorCodeForm
 from accounts.navigation import FEATURES, FEATURES_BY_SLUG
+from hedong_union.forms import apply_errors
 from hedong_union.public import use_chinese_unless_chosen
 
 
@@ -55,3 +66,80 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password is changed."))
         return HttpResponseRedirect(self.get_success_url())
+
+
+# --- The second factor (accounts/second_factor.py) -----------------------------------------
+
+def _next(request):
+    """Where to go once verified: the page first asked for, if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+def _no_store(response):
+    add_never_cache_headers(response)
+    response["Cache-Control"] += ", no-store"
+    return response
+
+
+@sensitive_post_parameters("code")
+@login_required
+def second_factor_setup(request):
+    """Set up the authenticator app: the QR code and the secret, confirmed with a code; then
+    the recovery codes, shown once."""
+    user = request.user
+    if not second_factor.second_factor_required(user) or second_factor.has_second_factor(user):
+        return redirect(_next(request))
+    device = services.second_factor_start(user=user)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.second_factor_confirm(user=user, device=device,
+                                                   code=form.cleaned_data["code"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            device.refresh_from_db()
+            otp_login(request, device)
+            return _no_store(render(request, "registration/second_factor_codes.html", {
+                "codes": codes, "next": _next(request)}))
+    return _no_store(render(request, "registration/second_factor_setup.html", {
+        "form": form, "qr": second_factor.qr_data_uri(device),
+        "secret": second_factor.secret_of(device), "next": _next(request),
+    }, status=400 if form.is_bound else 200))
+
+
+@sensitive_post_parameters("code")
+@login_required
+def second_factor_verify(request):
+    """The second step of the login: a code of the app, or a recovery code."""
+    user = request.user
+    if not second_factor.second_factor_required(user) or user.is_verified():
+        return redirect(_next(request))
+    if not second_factor.has_second_factor(user):
+        return redirect(f"{reverse('second_factor_setup')}?{urlencode({'next': _next(request)})}")
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = second_factor.code_check(user, form.cleaned_data["code"])
+        if device is None:
+            form.add_error("code", _("This code is not right, or was used before. Wait a "
+                                     "few seconds and enter the code the app shows now, or "
+                                     "one of your recovery codes."))
+        else:
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                services.recovery_code_used(user=user)
+                left = second_factor.recovery_codes_left(user)
+                messages.warning(request, ngettext(
+                    "You logged in with a recovery code; %(count)s is left. If the phone "
+                    "with the app is lost, ask the district federation office to reset "
+                    "your second factor.",
+                    "You logged in with a recovery code; %(count)s are left. If the phone "
+                    "with the app is lost, ask the district federation office to reset "
+                    "your second factor.", left) % {"count": left})
+            return redirect(_next(request))
+    return render(request, "registration/second_factor_verify.html", {
+        "form": form, "next": _next(request)}, status=400 if form.is_bound else 200)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
-from accounts.services import user_upsert
+from accounts.services import demo_second_factor_give, user_upsert
 from hedong_union.demo_guard import demo_data_allowed_ensure
 from membership import fakes
 from membership.models import (
@@ -135,8 +135,10 @@ def seed_demo(*, seed, password, workers=DEFAULT_WORKERS, units=DEFAULT_UNITS, l
         rng = random.Random(seed)
         users = demo_users_spec()
         for spec in users:
-            user_upsert(username=spec.username, role=spec.role, password=password,
-                        full_name=spec.full_name, organisation=spec.organisation)
+            user = user_upsert(username=spec.username, role=spec.role, password=password,
+                               full_name=spec.full_name, organisation=spec.organisation)
+            # The demo office logs in with the published demo TOTP secret (docs/decisions.md).
+            demo_second_factor_give(user=user)
         existing = set(Union.objects.values_list("street_id", "name"))
         new_unions = [u for u in _demo_unions(rng) if (u.street_id, u.name) not in existing]
         # Names may repeat inside one street by chance; keep the first.

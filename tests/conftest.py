@@ -5,12 +5,44 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
+from django.test import Client
 
 from accounts.models import Role
 from accounts.services import user_upsert
 from membership.models import Community, Department, IndustryFederation, Street, Union, UnionForm
 
 PASSWORD = "correct-horse-battery"
+
+_force_login = Client.force_login
+
+
+def second_factor_device(user):
+    """The user's confirmed TOTP device (accounts/second_factor.py), made if missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def force_login_verified(client, user, backend=None):
+    """Django's force_login, and for a user who needs the second factor the session marked
+    verified by a device of the user, as django_otp.login marks it after a right code."""
+    from accounts.second_factor import second_factor_required, session_verified_mark
+
+    _force_login(client, user, backend)
+    if second_factor_required(user):
+        session = client.session
+        session_verified_mark(session, second_factor_device(user))
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """`client.force_login` stands for the whole login, second factor included, so tests of
+    the office's and full-PII users' pages need not repeat it; tests of the second factor
+    itself are marked `password_only` (tests/accounts/test_second_factor.py)."""
+    if request.node.get_closest_marker("password_only") is None:
+        monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 # The data migrations that `migrate` runs on an empty database (SPEC §11).

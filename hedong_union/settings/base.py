@@ -48,6 +48,10 @@ THIRD_PARTY_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    # The second factor at login (accounts/second_factor.py): TOTP apps, recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "rest_framework",
     "rest_framework_api_key",  # accounts.ApiKey is built on its abstract model
@@ -70,7 +74,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A temporary password given by the office is changed before anything else.
+    "django_otp.middleware.OTPMiddleware",
+    # The office and full-PII users give the second factor before anything else...
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    # ... then a temporary password given by the office is changed.
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -133,12 +140,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login attempts are limited (SPEC §8): five failures lock that username from that
-# address for an hour (locking the username alone would let anyone lock staff out).
+# address for an hour; twenty failures of one username from all addresses together lock
+# the username everywhere for the same hour (accounts/lockout.py), so guesses spread over
+# many addresses stop too. The office lifts either lock on the user's page.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.UsernameWideLockoutHandler"
+# Every failed login is kept (up to 1,000 per username) for the office's security page.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The second factor (accounts/second_factor.py): the name the authenticator app shows.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Hedong union portal")
 
 # The client's address (SPEC §8), for the login lockout, the rate limits and the access
 # log alike: hedong_union/client_address.py. TRUSTED_PROXIES names the reverse proxies in
@@ -350,6 +365,9 @@ HELP_CONTACT_PHONE = env("HELP_CONTACT_PHONE", default="")
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="hedong-demo-2026")
 # Whether `seed_demo` and the other demo data paths may run: the prod settings say no.
 DEMO_DATA_ALLOWED = True
+# The TOTP secret (base32) of the demo office user's second factor, as published in
+# docs/decisions.md: add it to an authenticator app to log in as `admin` after `make run`.
+DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", default="HEDONGDEMOTOTPSECRETKEYA")
 
 # ---------------------------------------------------------------------------
 # Personal information (SPEC §8): Fernet keys (newest first) and a separate HMAC key.

@@ -328,7 +328,8 @@ DETAIL_ROUTES += [("subsidies:programme_edit", "programme", "write")]
 # User accounts, API keys and the access log are the office's alone: a 403 for every other
 # role on a page without a record (the leadership group too), a 404 on a record's page.
 OFFICE_ROUTES.update({"office:user_list": "write", "office:user_create": "write",
-                      "office:api_key_list": "write", "office:access_log": "write"})
+                      "office:api_key_list": "write", "office:access_log": "write",
+                      "office:security": "write"})
 OFFICE_ACTIONS |= {"office:api_key_create"}
 # Pages (GET) and actions (POST) on one account or key; a key is named by its prefix.
 OFFICE_RECORDS = {"account": lambda f: f("street_staff_dazhigu"),
@@ -339,6 +340,7 @@ OFFICE_RECORD_ROUTES = [
     ("office:user_reactivate", "account", "post"),
     ("office:user_unlock", "account", "post"),
     ("office:user_password_reset", "account", "post"),
+    ("office:user_second_factor_reset", "account", "post"),
     ("office:api_key_detail", "apikey", "get"),
     ("office:api_key_revoke", "apikey", "post"),
 ]

@@ -58,3 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {spec.username:<26} {spec.role.label:<28} {spec.organisation_name}"
             )
+        self.stdout.write(
+            f"The office user then gives a second factor: add the TOTP secret "
+            f"{settings.DEMO_TOTP_SECRET} to an authenticator app (or run "
+            f"`oathtool --totp -b {settings.DEMO_TOTP_SECRET}`) and enter its code.")
