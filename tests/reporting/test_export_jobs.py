@@ -265,3 +265,35 @@ def test_my_exports_lists_only_my_jobs(client, street_staff_dawangzhuang, street
     client.force_login(street_staff_dawangzhuang)
     response = client.get(reverse("reporting:export_job_list"))
     assert [job.pk for job, _state in response.context["jobs"]] == [mine.pk]
+
+
+# ---------------------------------------------------------------------------
+# A job whose worker died (docs/security.md, "Uploads, bodies and interrupted work")
+# ---------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_stale_job_is_failed_on_its_page_with_the_reason(client, street_staff_dawangzhuang,
+                                                           settings):
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 5)
+    job = _job(street_staff_dawangzhuang, status=ExportJob.Status.RUNNING, rows_done=2000,
+               rows_total=9000, started_at=long_ago, heartbeat_at=long_ago)
+    client.force_login(street_staff_dawangzhuang)
+    page = client.get(reverse("reporting:export_job_detail", args=[job.pk])).content.decode()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and job.was_interrupted
+    assert "导出被中断（处理进程已停止）。请从列表重新导出；数据没有任何损失。" in page
+
+
+@pytest.mark.django_db
+def test_the_beat_task_fails_stale_jobs_only_and_a_late_delivery_still_runs_them(
+        admin_user, unit_dawangzhuang_property, settings):
+    from reporting.tasks import export_jobs_fail_stale_task
+
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 5)
+    stale = _job(admin_user, status=ExportJob.Status.RUNNING, started_at=long_ago,
+                 heartbeat_at=long_ago)
+    alive = _job(admin_user, status=ExportJob.Status.RUNNING, started_at=long_ago,
+                 heartbeat_at=timezone.now())
+    assert export_jobs_fail_stale_task() == 1
+    assert export_jobs_fail_stale_task() == 0
+    assert ExportJob.objects.get(pk=alive.pk).status == ExportJob.Status.RUNNING
+    assert services.export_job_run(job_id=stale.pk).status == ExportJob.Status.DONE
