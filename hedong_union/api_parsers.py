@@ -17,7 +17,9 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils import json
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+# A JSON string, or an unterminated one to the end of the body (so that no quote is ever
+# scanned twice: the scan stays linear whatever the body).
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.S)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 

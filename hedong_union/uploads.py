@@ -20,6 +20,7 @@ directory gets no further than an honest one.
 
 import re
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -50,7 +51,8 @@ def workbook_check(fileobj):
             entries = archive.infolist()
             _check_entries(entries)
             _check_links(archive, entries)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
+            ValueError):  # damaged, encrypted, or an unknown compression method
         raise UploadRefused(_("The file is damaged or is not an Excel workbook; open it in "
                               "Excel and save it again as .xlsx.")) from None
     finally:

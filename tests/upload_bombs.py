@@ -230,10 +230,12 @@ def _read(reader, path):
 
         with RosterReader(path, WORKER_COLUMNS) as rows:
             return sum(1 for _ in rows.rows())
+    from django.core.files import File
+
     from subsidies.bank import read_result_file
 
     with open(path, "rb") as handle:
-        return len(read_result_file(handle))
+        return len(read_result_file(File(handle)))
 
 
 def _measure_here(reader, path):

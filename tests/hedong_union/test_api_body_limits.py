@@ -58,3 +58,12 @@ def test_a_body_larger_than_the_limit_is_a_400(api, settings):
 def test_brackets_inside_strings_do_not_count():
     assert json_depth(b'{"a": "[[[[{{{{", "b": ["\\"[[["]}') == 2
     assert json_depth(b"[]") == 1 and json_depth(b"1") == 0 and json_depth(b"") == 0
+
+
+def test_the_depth_scan_stays_linear_on_an_unterminated_string():
+    import time
+
+    started = time.process_time()
+    json_depth(b'"' + b'\\"' * 500_000)
+    json_depth(b'"' * 1_000_000)
+    assert time.process_time() - started < 2
