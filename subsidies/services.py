@@ -912,8 +912,10 @@ def result_upload_apply(*, upload_id):
 
     The upload is claimed by a conditional update (queued → running, with a heartbeat),
     then its row is locked for the whole apply: that lock is the lease. A later delivery
-    of the task (acks_late) takes over a running upload that no live apply holds locked.
-    A file refused by its reading fails the upload with the reason, and is deleted.
+    of the task (acks_late) takes over a running upload once no apply holds it: the lock
+    of a killed one goes with its session, and one that is alive is waited for and then
+    found done. A file refused by its reading fails the upload with the reason, and is
+    deleted.
     """
     from subsidies.bank import read_result_file
     from subsidies.models import ResultUpload
@@ -923,7 +925,7 @@ def result_upload_apply(*, upload_id):
         status=ResultUpload.Status.RUNNING, heartbeat_at=timezone.now())
     try:
         with transaction.atomic():
-            upload = (ResultUpload.objects.select_for_update(skip_locked=True, of=("self",))
+            upload = (ResultUpload.objects.select_for_update(of=("self",))
                       .select_related("batch", "uploaded_by")
                       .filter(pk=upload_id, status__in=running).first())
             if upload is None:
