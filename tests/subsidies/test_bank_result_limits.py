@@ -140,3 +140,12 @@ def test_the_beat_task_leaves_a_fresh_upload_alone(sent_batch, second_admin,
             batch=sent_batch, file=result_file([(line.line_id, "成功", "")]), by=second_admin)
     assert result_uploads_fail_stale_task() == 0
     assert ResultUpload.objects.get(pk=upload.pk).status == ResultUpload.Status.QUEUED
+
+
+def test_a_dimension_that_understates_the_rows_loses_none():
+    """The sheet says A1:O2; the reader no longer stops there."""
+    from subsidies.bank import read_result_file
+
+    rows = [[f"L{n}", "成功", "", "150"] for n in range(5)]
+    content = upload_bombs.plain_workbook(list(HEADER), rows)
+    assert [row[1] for row in read_result_file(_file(content))] == [f"L{n}" for n in range(5)]
