@@ -24,6 +24,7 @@ from accounts.models import AccessLog
 from accounts.services import access_log_record
 from reporting.exports import export_get
 from reporting.models import ExportJob
+from reporting.models.exports import INTERRUPTED
 from reporting.xlsx import write_xlsx
 
 logger = logging.getLogger(__name__)
@@ -95,14 +96,18 @@ def export_render(*, export, user, queryset, stream, progress=None):
 
 def export_job_run(*, job_id):
     """Run a queued export job; safe to run twice. The job is claimed by a conditional
-    update, so a second delivery of the task finds nothing to do. A job left running
-    past the task's hard time limit (its worker died) may be claimed again."""
+    update, so a second delivery of the task finds nothing to do. A job whose worker died
+    (its heartbeat older than JOB_STALE_SECONDS, or marked interrupted) may be claimed
+    again by a later delivery."""
     started = timezone.now()
-    stale = started - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stale = started - timedelta(seconds=settings.JOB_STALE_SECONDS)
     claimed = ExportJob.objects.filter(pk=job_id).filter(
         Q(status=ExportJob.Status.QUEUED)
-        | Q(status=ExportJob.Status.RUNNING, started_at__lt=stale)
-    ).update(status=ExportJob.Status.RUNNING, started_at=started, rows_done=0, error="")
+        | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)
+        | Q(status=ExportJob.Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=stale)
+        | Q(status=ExportJob.Status.FAILED, error=INTERRUPTED)
+    ).update(status=ExportJob.Status.RUNNING, started_at=started, heartbeat_at=started,
+             rows_done=0, error="", finished_at=None)
     if not claimed:
         logger.info("export job %s: already claimed, nothing to do", job_id)
         return None
@@ -114,10 +119,11 @@ def export_job_run(*, job_id):
         # The scope and permissions of the user now, not when the job was asked for.
         queryset = export.queryset(user=job.user, **job.parameters)
         total = queryset.count()
-        mine.update(rows_total=total)
+        mine.update(rows_total=total, heartbeat_at=timezone.now())
         with tempfile.TemporaryFile() as tmp:
             export_render(export=export, user=job.user, queryset=queryset, stream=tmp,
-                          progress=lambda done: mine.update(rows_done=done))
+                          progress=lambda done: mine.update(rows_done=done,
+                                                            heartbeat_at=timezone.now()))
             tmp.seek(0)
             job.file.save(_filename(export, job), File(tmp), save=False)
         if not mine.update(status=ExportJob.Status.DONE, file=job.file.name,
@@ -130,6 +136,33 @@ def export_job_run(*, job_id):
         logger.exception("export job %s failed", job_id)
         raise
     job.refresh_from_db()
+    return job
+
+
+def export_jobs_fail_stale(*, job_ids=None, now=None):
+    """Mark failed (interrupted) every running or queued job with no sign of life for
+    JOB_STALE_SECONDS: its worker died, or its task was lost. Safe to run twice; returns
+    how many it failed. Such a job may be asked for again, and a late delivery of its task
+    still claims it."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
+    jobs = ExportJob.objects.filter(
+        Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)
+        | Q(status=ExportJob.Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=stale)
+        | Q(status=ExportJob.Status.QUEUED, created_at__lt=stale))
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=job_ids)
+    failed = jobs.update(status=ExportJob.Status.FAILED, error=INTERRUPTED, finished_at=now)
+    if failed:
+        logger.warning("%s export jobs with no sign of life since %s marked failed", failed,
+                       stale.isoformat())
+    return failed
+
+
+def export_job_fail_if_stale(*, job):
+    """`job`, marked failed first if its worker died (the page says so)."""
+    if not job.is_finished and export_jobs_fail_stale(job_ids=[job.pk]):
+        job.refresh_from_db()
     return job
 
 

@@ -25,6 +25,12 @@ def export_job_run(job_id):
     return job.status if job is not None else None
 
 
+@shared_task(name="reporting.export_jobs_fail_stale")
+def export_jobs_fail_stale_task():
+    """Every five minutes: export jobs whose worker died are marked failed."""
+    return services.export_jobs_fail_stale()
+
+
 @shared_task(name="reporting.ten_day_snapshots", **SCHEDULED)
 def ten_day_snapshots_task():
     """On the 1st, 11th and 21st: the snapshot of the period just ended (and any missed)."""

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hedong_union.downloads import as_download
@@ -23,20 +24,33 @@ def _status(job):
         "finished": job.is_finished,
         "download_url": reverse("reporting:export_job_download", args=[job.pk]) if done
         else None,
+        "failed_message": _failed_message(job),
     }
+
+
+def _failed_message(job):
+    if job.was_interrupted:
+        return _("The export was interrupted (its process stopped). Ask for it again from "
+                 "the list; nothing was lost.")
+    if job.status == ExportJob.Status.FAILED:
+        return _("The export failed. Please try again, or ask the district office if it "
+                 "fails again.")
+    return ""
 
 
 @login_required
 @require_GET
 def export_job_detail(request, pk):
-    job = selectors.export_job_get(user=request.user, pk=pk)
+    job = services.export_job_fail_if_stale(job=selectors.export_job_get(user=request.user,
+                                                                         pk=pk))
     return render(request, "reporting/export_job.html", {"job": job, "state": _status(job)})
 
 
 @login_required
 @require_GET
 def export_job_status(request, pk):
-    job = selectors.export_job_get(user=request.user, pk=pk)
+    job = services.export_job_fail_if_stale(job=selectors.export_job_get(user=request.user,
+                                                                         pk=pk))
     return JsonResponse(_status(job))
 
 

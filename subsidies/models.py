@@ -513,6 +513,9 @@ class ResultUpload(models.Model):
     failed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker claims the upload; while it applies, its row lock is the lease. A
+    # queued or running upload older than JOB_STALE_SECONDS and not locked is dead.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     objects = OfficeQuerySet.as_manager()
 

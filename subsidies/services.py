@@ -877,16 +877,28 @@ def totals(*, year=None):
 
 @transaction.atomic
 def result_upload_create(*, batch, file, by):
-    """Store the bank's result file and apply it in a Celery task after the commit."""
+    """Store the bank's result file and apply it in a Celery task after the commit.
+
+    The file's zip is checked here (hedong_union.uploads); a small one is also read here,
+    so a wrong file is refused at once, while one larger than UPLOAD_INLINE_MAX_BYTES is
+    only read by the task (its refusal shows on the upload's page).
+    """
+    from django.conf import settings
+
+    from subsidies.bank import result_file_check
     from subsidies.models import ResultUpload
     from subsidies.tasks import result_upload_apply_task
 
     _require_admin(by)
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise ValidationError(_("Import the bank's result after the payment file is made."))
-    read_result_file_check(file)
+    if file.size <= settings.UPLOAD_INLINE_MAX_BYTES:
+        read_result_file_check(file)
+    else:
+        result_file_check(file)
     upload = ResultUpload(batch=batch, uploaded_by=by)
     # Stored encrypted, as the payment file (docs/decisions.md).
+    file.seek(0)
     upload.file.save_encrypted(f"{batch.number}-result.xlsx.fernet", file.read(), save=False)
     upload.save()
     result_upload_apply_task.delay_on_commit(upload.pk)
@@ -899,3 +911,85 @@ def read_result_file_check(file):
 
     read_result_file(file)
     file.seek(0)
+
+
+def result_upload_apply(*, upload_id):
+    """Apply a stored bank result file; safe to run twice and after a crash.
+
+    The upload is claimed by a conditional update (queued → running, with a heartbeat),
+    then its row is locked for the whole apply: that lock is the lease. A later delivery
+    of the task (acks_late) takes over a running upload once no apply holds it: the lock
+    of a killed one goes with its session, and one that is alive is waited for and then
+    found done. A file refused by its reading fails the upload with the reason, and is
+    deleted.
+    """
+    from django.core.files.base import ContentFile
+
+    from subsidies.bank import read_result_file
+    from subsidies.models import ResultUpload
+
+    running = [ResultUpload.Status.QUEUED, ResultUpload.Status.RUNNING]
+    ResultUpload.objects.filter(pk=upload_id, status=ResultUpload.Status.QUEUED).update(
+        status=ResultUpload.Status.RUNNING, heartbeat_at=timezone.now())
+    try:
+        with transaction.atomic():
+            upload = (ResultUpload.objects.select_for_update(of=("self",))
+                      .select_related("batch", "uploaded_by")
+                      .filter(pk=upload_id, status__in=running).first())
+            if upload is None:
+                return None  # done, failed, or held by a live apply
+            rows = read_result_file(ContentFile(upload.file.read_decrypted()))
+            report = batch_result_apply(batch=upload.batch, rows=rows, by=upload.uploaded_by)
+            ResultUpload.objects.filter(pk=upload_id).update(
+                status=ResultUpload.Status.DONE, paid=report.paid, failed=report.failed,
+                errors=[{"row": row, "message": str(message)} for row, message in report.errors],
+                finished_at=timezone.now(), heartbeat_at=timezone.now())
+            return upload
+    except ValidationError as error:
+        upload = ResultUpload.objects.get(pk=upload_id)
+        upload.file.delete(save=False)
+        ResultUpload.objects.filter(pk=upload_id).update(
+            status=ResultUpload.Status.FAILED, file="", finished_at=timezone.now(),
+            errors=[{"row": None, "message": str(message)} for message in error.messages])
+        return None
+
+
+def result_uploads_fail_stale(*, upload_ids=None, now=None):
+    """Mark failed every queued or running upload with no sign of life for
+    JOB_STALE_SECONDS that no apply holds locked: its worker died and its task is lost.
+    Safe to run twice; returns how many it failed. The file may be imported again (applying
+    a result twice changes nothing the second time)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+
+    from subsidies.models import ResultUpload
+
+    now = now or timezone.now()
+    before = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
+    uploads = ResultUpload.objects.filter(
+        status__in=[ResultUpload.Status.QUEUED, ResultUpload.Status.RUNNING],
+    ).filter(Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, uploaded_at__lt=before))
+    if upload_ids is not None:
+        uploads = uploads.filter(pk__in=upload_ids)
+    message = _("The import of this file was interrupted (its process stopped) and nothing "
+                "of it was saved; import the file again.")
+    failed = 0
+    with transaction.atomic():
+        for upload in uploads.select_for_update(skip_locked=True).only("pk"):
+            failed += ResultUpload.objects.filter(pk=upload.pk, status__in=[
+                ResultUpload.Status.QUEUED, ResultUpload.Status.RUNNING]).update(
+                status=ResultUpload.Status.FAILED, finished_at=now,
+                errors=[{"row": None, "message": str(message)}])
+    return failed
+
+
+def result_upload_fail_if_stale(*, upload):
+    """`upload`, marked failed first if its worker died (the page says why)."""
+    from subsidies.models import ResultUpload
+
+    if upload.status in (ResultUpload.Status.QUEUED, ResultUpload.Status.RUNNING) and \
+            result_uploads_fail_stale(upload_ids=[upload.pk]):
+        upload.refresh_from_db()
+    return upload

@@ -6,14 +6,11 @@ task back on the queue if its worker dies; time limits are set per task.
 """
 
 from celery import shared_task
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from subsidies import services
-from subsidies.bank import read_result_file
-from subsidies.models import Batch, ResultUpload
+from subsidies.models import Batch
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)
@@ -24,22 +21,13 @@ def batch_payment_file_task(batch_id, user_id):
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)
 def result_upload_apply_task(upload_id):
-    # Claim the upload; a run after a crash finds it "running" and takes it over, since the
-    # crashed run's transaction was rolled back and changed nothing.
-    claimed = ResultUpload.objects.filter(
-        pk=upload_id, status__in=[ResultUpload.Status.QUEUED, ResultUpload.Status.RUNNING]
-    ).update(status=ResultUpload.Status.RUNNING)
-    if not claimed:
-        return  # already done
-    upload = ResultUpload.objects.select_related("batch", "uploaded_by").get(pk=upload_id)
-    rows = read_result_file(ContentFile(upload.file.read_decrypted()))
-    with transaction.atomic():
-        report = services.batch_result_apply(batch=upload.batch, rows=rows,
-                                             by=upload.uploaded_by)
-        ResultUpload.objects.filter(pk=upload_id).update(
-            status=ResultUpload.Status.DONE, paid=report.paid, failed=report.failed,
-            errors=[{"row": row, "message": str(message)} for row, message in report.errors],
-            finished_at=timezone.now())
+    services.result_upload_apply(upload_id=upload_id)
+
+
+@shared_task(name="subsidies.result_uploads_fail_stale")
+def result_uploads_fail_stale_task():
+    """Every five minutes: bank result uploads whose worker died are marked failed."""
+    return services.result_uploads_fail_stale()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3500)

@@ -255,6 +255,13 @@ CELERY_BEAT_SCHEDULE: dict = {
                                                       month_of_year=1)},
     "personal data file retention": {"task": "reporting.files_purge",
                                      "schedule": crontab(minute=30, hour=3)},
+    # every five minutes: imports, exports and bank results whose process died, failed
+    "stale import runs": {"task": "membership.import_runs_fail_stale",
+                          "schedule": crontab(minute="*/5")},
+    "stale export jobs": {"task": "reporting.export_jobs_fail_stale",
+                          "schedule": crontab(minute="*/5")},
+    "stale bank result uploads": {"task": "subsidies.result_uploads_fail_stale",
+                                  "schedule": crontab(minute="*/5")},
 }
 
 # ---------------------------------------------------------------------------
@@ -308,7 +315,7 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["hedong_union.api_parsers.BoundedJSONParser"],
     # Closed by default: an endpoint open to the public says so itself.
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -321,6 +328,29 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# ---------------------------------------------------------------------------
+# Uploads, request bodies and long jobs (SPEC §7.4, §8; docs/security.md)
+# ---------------------------------------------------------------------------
+# A workbook is refused before any parser reads it (hedong_union/uploads.py) when its zip
+# has more entries, inflates to more bytes in all or in shared strings (which openpyxl
+# holds in memory whole), or has one entry packed more tightly, than these.
+UPLOAD_MAX_ZIP_ENTRIES = env.int("UPLOAD_MAX_ZIP_ENTRIES", default=500)
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_MAX_UNCOMPRESSED_BYTES",
+                                        default=200 * 1024 * 1024)
+UPLOAD_MAX_SHARED_STRINGS_BYTES = env.int("UPLOAD_MAX_SHARED_STRINGS_BYTES",
+                                          default=64 * 1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=100)
+# Rows of one sheet, blank rows included: twice the largest batch of SPEC §10.
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=200_000)
+# A workbook larger than this is read by a Celery worker, never in the web request.
+UPLOAD_INLINE_MAX_BYTES = env.int("UPLOAD_INLINE_MAX_BYTES", default=256 * 1024)
+# JSON bodies of the API (hedong_union/api_parsers.py): larger or deeper is a 400.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+# An import, export or bank-result run whose heartbeat is older than this is taken for
+# dead (its process was killed) and marked failed, so that it can be started again.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=15 * 60)
 
 # ---------------------------------------------------------------------------
 # Rate limits of the members' public pages and the API (django-ratelimit on the default

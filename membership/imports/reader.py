@@ -15,18 +15,19 @@ import os
 import re
 from xml.parsers import expat
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
+from hedong_union.uploads import UploadRefused, workbook_check
 from membership.identifiers import normalise_text
 from membership.imports.cells import is_blank
 
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # SPEC §7.4
-MAX_ROWS = 200_000  # twice the largest batch of SPEC §10; also a guard against zip bombs
 HEADER_SEARCH_ROWS = 5  # the header may sit under a title row (our own exports have one)
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls, and password-protected workbooks
@@ -59,6 +60,20 @@ def check_file(fileobj, *, size=None):
     if magic != XLSX_MAGIC:
         raise ImportFileError(_("This is not an Excel .xlsx file; download the template and "
                                 "fill it in."))
+    try:
+        workbook_check(fileobj)
+    except UploadRefused as error:
+        raise ImportFileError(error.message) from None
+
+
+def max_rows():
+    return settings.UPLOAD_MAX_ROWS
+
+
+def too_many_rows():
+    return ImportFileError(_("The file has more than %(max)s rows (blank rows count too); "
+                             "split it into several files, or delete the blank rows below "
+                             "the data.") % {"max": f"{max_rows():,}"})
 
 
 def _header_key(value):
@@ -85,7 +100,8 @@ class RosterReader:
             self._file = self.source
         try:
             check_file(self._file)
-            self.workbook = load_workbook(self._file, read_only=True, data_only=True)
+            self.workbook = load_workbook(self._file, read_only=True, data_only=True,
+                                          keep_links=False)
             self._find_header()
         except ImportFileError:
             self._close()
@@ -142,19 +158,15 @@ class RosterReader:
         sheet.reset_dimensions()
 
     def rows(self):
-        """(row number as Excel shows it, values in column order); blank rows skipped."""
+        """(row number as Excel shows it, values in column order); blank rows skipped, but
+        counted against UPLOAD_MAX_ROWS (SheetRows counts every row of the sheet)."""
         positions = self.positions
-        count = 0
         try:
-            for number, cells in SheetRows(self.sheet, min_row=self.header_row + 1):
+            for number, cells in SheetRows(self.sheet, min_row=self.header_row + 1,
+                                           max_rows=max_rows()):
                 row = tuple(cells.get(p) if p is not None else None for p in positions)
                 if all(is_blank(v) for v in row):
                     continue
-                count += 1
-                if count > MAX_ROWS:
-                    raise ImportFileError(
-                        _("The file has more than %(max)s rows; split it into several files.")
-                        % {"max": f"{MAX_ROWS:,}"})
                 yield number, row
         except ImportFileError:
             raise
@@ -170,14 +182,18 @@ class SheetRows:
 
     Values follow openpyxl's reading with data_only=True: a formula gives its cached
     value, a number styled as a date gives a datetime.
+
+    Every <row> element at or after `min_row` counts against `max_rows`, blank or not: a
+    sheet whose <dimension> lies cannot make the reader walk millions of empty rows.
     """
 
     CHUNK = 1 << 20
 
-    def __init__(self, sheet, *, min_row=1):
+    def __init__(self, sheet, *, min_row=1, max_rows=None):
         workbook = sheet.parent
         self.sheet = sheet
         self.min_row = min_row
+        self.max_rows = max_rows
         self.shared = sheet._shared_strings
         self.date_styles = workbook._date_formats
         self.timedelta_styles = workbook._timedelta_formats
@@ -192,6 +208,7 @@ class SheetRows:
         parser.EndElementHandler = self._end
         parser.CharacterDataHandler = self._text
         self._done = []
+        self._seen = 0
         self._row_number = 0
         self._row = None
         self._collect = None  # the list gathering a <v> or an inline <t>, when inside one
@@ -244,6 +261,10 @@ class SheetRows:
             self._row_number = int(ref) if ref else self._row_number + 1
             self._row = {} if self._row_number >= self.min_row else None
             self._column = -1
+            if self._row is not None:
+                self._seen += 1
+                if self.max_rows is not None and self._seen > self.max_rows:
+                    raise too_many_rows()
 
     def _text(self, data):
         if self._collect is not None:

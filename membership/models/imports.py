@@ -68,6 +68,10 @@ class ImportRun(models.Model):
     validated_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     started_at = models.DateTimeField(_("import started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The lease of the process working on the run: set when it claims the run, touched
+    # after every chunk of the check; a running run whose heartbeat is older than
+    # JOB_STALE_SECONDS, and whose row no import holds locked, is dead (docs/security.md).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     objects = ImportRunQuerySet.as_manager()
 
@@ -87,6 +91,14 @@ class ImportRun(models.Model):
     @property
     def is_running(self):
         return self.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+    @property
+    def can_start(self):
+        """Checked with good rows, or checked and then interrupted or failed while
+        importing (the import's transaction rolled back: nothing of it was kept)."""
+        return self.good_rows > 0 and (
+            self.status == ImportStatus.VALIDATED
+            or (self.status == ImportStatus.FAILED and self.validated_at is not None))
 
     def bad_row_numbers(self):
         return {error["row"] for error in self.errors}

@@ -68,20 +68,22 @@ def import_template(request, kind):
 @require_GET
 def import_detail(request, pk):
     """The report: counts, every bad row (paged), and the import button."""
-    run = selectors.import_run_get(user=request.user, pk=pk)
+    run = services.import_run_fail_if_stale(run=selectors.import_run_get(user=request.user,
+                                                                         pk=pk))
     errors = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "membership/imports/detail.html", {
         "run": run,
         "errors": errors,
         "progress": services.import_run_progress(run),
-        "can_start": run.status == ImportStatus.VALIDATED and run.good_rows > 0,
+        "can_start": run.can_start,
     })
 
 
 @login_required
 @require_GET
 def import_status(request, pk):
-    run = selectors.import_run_get(user=request.user, pk=pk)
+    run = services.import_run_fail_if_stale(run=selectors.import_run_get(user=request.user,
+                                                                         pk=pk))
     return JsonResponse(selectors.import_run_status(run),
                         json_dumps_params={"ensure_ascii": False})
 
@@ -102,9 +104,10 @@ def import_start(request, pk):
                     "created": run.created_count, "updated": run.updated_count,
                     "unchanged": run.unchanged_count})
         return redirect("membership:import_detail", pk=run.pk)
+    run = services.import_run_fail_if_stale(run=run)
     return render(request, "membership/imports/confirm.html", {
         "run": run,
-        "can_start": run.status == ImportStatus.VALIDATED and run.good_rows > 0,
+        "can_start": run.can_start,
     })
 
 

@@ -5,6 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# The `error` of a job whose worker died; other failures keep the exception's class name.
+INTERRUPTED = "interrupted"
+
+
 class ExportJob(models.Model):
     """One export asked for by one user, run in the background; only that user may
     download its file (the file holds what their scope and permissions gave them)."""
@@ -30,6 +34,10 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The lease of the worker writing the file: set when it claims the job and touched
+    # with every progress update; a running job whose heartbeat is older than
+    # JOB_STALE_SECONDS is dead (docs/security.md) and is marked failed.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export job")
@@ -47,6 +55,10 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def was_interrupted(self):
+        return self.status == self.Status.FAILED and self.error == INTERRUPTED
 
     @property
     def is_finished(self):

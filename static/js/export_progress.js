@@ -23,7 +23,11 @@
       link.classList.remove("d-none");
     }
     if (state.status === "failed") {
-      box.querySelector("[data-role=failed]").classList.remove("d-none");
+      var failed = box.querySelector("[data-role=failed]");
+      if (state.failed_message) {
+        failed.textContent = state.failed_message;
+      }
+      failed.classList.remove("d-none");
     }
   }
 

@@ -217,7 +217,8 @@ def _upload_state(upload):
 @login_required
 @require_GET
 def result_upload_detail(request, pk):
-    upload = selectors.result_upload_get(user=request.user, pk=pk)
+    upload = services.result_upload_fail_if_stale(
+        upload=selectors.result_upload_get(user=request.user, pk=pk))
     return render(request, "subsidies/result_upload_detail.html", {
         "upload": upload, "state": _upload_state(upload)})
 
@@ -225,7 +226,8 @@ def result_upload_detail(request, pk):
 @login_required
 @require_GET
 def result_upload_status(request, pk):
-    return JsonResponse(_upload_state(selectors.result_upload_get(user=request.user, pk=pk)))
+    return JsonResponse(_upload_state(services.result_upload_fail_if_stale(
+        upload=selectors.result_upload_get(user=request.user, pk=pk))))
 
 
 @login_required

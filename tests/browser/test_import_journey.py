@@ -106,3 +106,43 @@ def test_a_large_file_shows_progress_then_the_report(organisation_structure, liv
         expect(page.get_by_test_id("import-done")).to_contain_text("新增40条", timeout=30_000)
     assert Worker.objects.count() == 40
     assert settings.IMPORT_ASYNC_ROWS == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bomb_is_refused_and_an_interrupted_import_is_started_again(
+        organisation_structure, live_server, page, shot, tmp_path, media, settings):
+    """docs/security.md: a workbook that inflates to 404 MB is refused with its reason;
+    an import whose process died says so, and its button imports the rows."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from membership.imports import services
+    from membership.models import ImportRun, ImportStatus
+    from tests.membership.rosters import upload
+    from tests.upload_bombs import shared_strings_bomb
+
+    _login(page, live_server)
+    page.locator("[data-feature=imports]").click()
+    bomb = tmp_path / "花名册.xlsx"
+    bomb.write_bytes(shared_strings_bomb())
+    page.get_by_label("职工花名册").check()
+    page.get_by_label("Excel 文件（.xlsx，不超过 20 MB）").set_input_files(str(bomb))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("form[data-testid=import-upload]")).to_contain_text(
+        "解压后将占用 404 MB，超过允许的 200 MB")
+    shot(page, "import-bomb-refused")
+
+    user = ImportRun._meta.get_field("user").related_model.objects.get(username="street_zhang")
+    run = services.import_run_create(by=user, kind="workers", upload=upload(roster_bytes(
+        [worker_row(身份证号=new_id()) for _ in range(3)])))
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.IMPORTING,
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 5))
+    page.goto(f"{live_server.url}/orgs/imports/{run.pk}/")
+    expect(page.get_by_test_id("import-failed")).to_have_text(
+        "导入被中断（处理进程已停止），未保存任何数据；可以重新开始导入。")
+    shot(page, "import-interrupted")
+    page.get_by_test_id("import-start").click()
+    expect(page.get_by_test_id("import-done")).to_contain_text("新增3条")
+    assert Worker.objects.count() == 3

@@ -794,13 +794,12 @@ def test_rows_keep_the_row_numbers_excel_shows_and_skip_blank_rows():
 
 
 @pytest.mark.django_db
-def test_a_roster_with_too_many_rows_is_refused(monkeypatch, dawangzhuang):
-    from membership.imports import reader
-
-    monkeypatch.setattr(reader, "MAX_ROWS", 2)
+def test_a_roster_with_too_many_rows_is_refused(settings, dawangzhuang):
+    settings.UPLOAD_MAX_ROWS = 2
     with pytest.raises(ImportFileError) as caught:
         _import([worker_row(身份证号=new_id()) for _ in range(3)])
-    assert caught.value.message == "文件超过 2 行，请拆分成几个文件。"
+    assert caught.value.message == ("文件超过 2 行（空行也计入行数），请拆分成几个文件，"
+                                    "或删除数据下方的空行。")
     assert not Worker.objects.exists()
 
 

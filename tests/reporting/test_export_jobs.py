@@ -77,10 +77,11 @@ def test_a_job_running_elsewhere_is_left_alone(admin_user, unit_dawangzhuang_pro
 
 
 @pytest.mark.django_db
-def test_a_job_whose_worker_died_is_claimed_again_after_the_time_limit(
+def test_a_job_whose_worker_died_is_claimed_again_once_its_heartbeat_is_stale(
         admin_user, unit_dawangzhuang_property):
-    stuck_since = timezone.now() - timedelta(seconds=django_settings.CELERY_TASK_TIME_LIMIT + 60)
-    job = _job(admin_user, status=ExportJob.Status.RUNNING, started_at=stuck_since)
+    stuck_since = timezone.now() - timedelta(seconds=django_settings.JOB_STALE_SECONDS + 60)
+    job = _job(admin_user, status=ExportJob.Status.RUNNING, started_at=stuck_since,
+               heartbeat_at=stuck_since)
     assert services.export_job_run(job_id=job.pk).status == ExportJob.Status.DONE
 
 
@@ -202,7 +203,7 @@ def test_the_status_tells_the_progress_and_then_the_download(client, street_staf
     state = client.get(reverse("reporting:export_job_status", args=[running.pk])).json()
     assert state == {"status": "running", "status_label": "进行中", "rows_done": 3000,
                      "rows_total": 12000, "percent": 25, "finished": False,
-                     "download_url": None}
+                     "download_url": None, "failed_message": ""}
     state = client.get(reverse("reporting:export_job_status", args=[finished_job.pk])).json()
     assert (state["status"], state["percent"], state["finished"]) == ("done", 100, True)
     assert state["download_url"] == reverse("reporting:export_job_download",
@@ -264,3 +265,35 @@ def test_my_exports_lists_only_my_jobs(client, street_staff_dawangzhuang, street
     client.force_login(street_staff_dawangzhuang)
     response = client.get(reverse("reporting:export_job_list"))
     assert [job.pk for job, _state in response.context["jobs"]] == [mine.pk]
+
+
+# ---------------------------------------------------------------------------
+# A job whose worker died (docs/security.md, "Uploads, bodies and interrupted work")
+# ---------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_stale_job_is_failed_on_its_page_with_the_reason(client, street_staff_dawangzhuang,
+                                                           settings):
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 5)
+    job = _job(street_staff_dawangzhuang, status=ExportJob.Status.RUNNING, rows_done=2000,
+               rows_total=9000, started_at=long_ago, heartbeat_at=long_ago)
+    client.force_login(street_staff_dawangzhuang)
+    page = client.get(reverse("reporting:export_job_detail", args=[job.pk])).content.decode()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and job.was_interrupted
+    assert "导出被中断（处理进程已停止）。请从列表重新导出；数据没有任何损失。" in page
+
+
+@pytest.mark.django_db
+def test_the_beat_task_fails_stale_jobs_only_and_a_late_delivery_still_runs_them(
+        admin_user, unit_dawangzhuang_property, settings):
+    from reporting.tasks import export_jobs_fail_stale_task
+
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 5)
+    stale = _job(admin_user, status=ExportJob.Status.RUNNING, started_at=long_ago,
+                 heartbeat_at=long_ago)
+    alive = _job(admin_user, status=ExportJob.Status.RUNNING, started_at=long_ago,
+                 heartbeat_at=timezone.now())
+    assert export_jobs_fail_stale_task() == 1
+    assert export_jobs_fail_stale_task() == 0
+    assert ExportJob.objects.get(pk=alive.pk).status == ExportJob.Status.RUNNING
+    assert services.export_job_run(job_id=stale.pk).status == ExportJob.Status.DONE
