@@ -22,13 +22,14 @@ from accounts.models import AccessLog, AuditTrailRewrite, Role
 from accounts.services import access_log_record, history_baseline_ensure
 from applications.models import Application
 from membership.models import Member, Worker
+from membership.pii import ERASED as ERASED_VALUE
 from privacy import exports
 from privacy.models import DataRequest
 from privacy.selectors import person_records
 from reporting.xlsx import write_xlsx_book
 
-# What an erased name reads as (stored data, shown as it is on every page).
-ERASED_NAME = "已删除"
+# What an erased name or identifier reads as (stored data, shown as it is on every page).
+ERASED_NAME = ERASED_VALUE
 ERASED = "erased"  # the change reason of the history row an erasure adds
 NOTE_MAX_LENGTH = 255
 
@@ -118,9 +119,11 @@ def _target_id(request):
     return request.worker_id or request.application_id
 
 
-_WORKER_ERASED = {"name": ERASED_NAME, "id_number": "", "phone": None, "phone_hmac": None}
+_WORKER_ERASED = {"name": ERASED_NAME, "id_number": ERASED_VALUE, "phone": None,
+                  "phone_hmac": None}
 _MEMBER_ERASED = {"card_number": None, "card_hmac": None}
-_APPLICATION_ERASED = {"name": ERASED_NAME, "id_number": "", "phone": "", "phone_hmac": "",
+_APPLICATION_ERASED = {"name": ERASED_NAME, "id_number": ERASED_VALUE, "phone": ERASED_VALUE,
+                       "phone_hmac": "",
                        "card_number": None, "card_hmac": None}
 
 
