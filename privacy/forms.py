@@ -3,6 +3,7 @@ POST, so that it stays out of addresses and the web server's logs (SPEC §8)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog, User
@@ -87,13 +88,15 @@ class DataRequestForm(forms.Form):
 
 
 class DataRequestDoneForm(forms.Form):
-    done_on = forms.DateField(label=_("done on"),
+    # Left empty: today.
+    done_on = forms.DateField(label=_("done on"), required=False,
                               widget=forms.DateInput(attrs={"class": "form-control",
                                                             "type": "date"}),
-                              error_messages={"required": _("Enter the day the request was "
-                                                            "done."),
-                                              "invalid": _("Enter a date.")})
+                              error_messages={"invalid": _("Enter a date.")})
     note = forms.CharField(label=_("note"), required=False, max_length=255,
                            widget=forms.TextInput(attrs={"class": "form-control"}),
                            error_messages={"max_length": _("Keep the note under 255 "
                                                            "characters.")})
+
+    def clean_done_on(self):
+        return self.cleaned_data.get("done_on") or timezone.localdate()
