@@ -14,6 +14,11 @@ _SMALL = {"class": "form-control form-control-sm"}
 _SMALL_SELECT = {"class": "form-select form-select-sm"}
 
 
+def _date(attrs):
+    # The ISO form whatever the language: what an <input type="date"> takes.
+    return forms.DateInput(format="%Y-%m-%d", attrs={**attrs, "type": "date"})
+
+
 class _UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         name = obj.get_full_name()
@@ -47,10 +52,10 @@ class AccessLogFilterForm(forms.Form):
                                widget=forms.Select(attrs=_SMALL_SELECT),
                                error_messages={"invalid_choice": _("Choose an action.")})
     date_from = forms.DateField(label=_("from"), required=False,
-                                widget=forms.DateInput(attrs={**_SMALL, "type": "date"}),
+                                widget=_date(_SMALL),
                                 error_messages={"invalid": _("Enter a date.")})
     date_to = forms.DateField(label=_("until"), required=False,
-                              widget=forms.DateInput(attrs={**_SMALL, "type": "date"}),
+                              widget=_date(_SMALL),
                               error_messages={"invalid": _("Enter a date.")})
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -73,8 +78,7 @@ class DataRequestForm(forms.Form):
                                              "invalid_choice": _("Choose what the person "
                                                                  "asks for.")})
     received_on = forms.DateField(label=_("received on"),
-                                  widget=forms.DateInput(attrs={"class": "form-control",
-                                                                "type": "date"}),
+                                  widget=_date({"class": "form-control"}),
                                   error_messages={"required": _("Enter the day the request "
                                                                 "was received."),
                                                   "invalid": _("Enter a date.")})
@@ -90,8 +94,7 @@ class DataRequestForm(forms.Form):
 class DataRequestDoneForm(forms.Form):
     # Left empty: today.
     done_on = forms.DateField(label=_("done on"), required=False,
-                              widget=forms.DateInput(attrs={"class": "form-control",
-                                                            "type": "date"}),
+                              widget=_date({"class": "form-control"}),
                               error_messages={"invalid": _("Enter a date.")})
     note = forms.CharField(label=_("note"), required=False, max_length=255,
                            widget=forms.TextInput(attrs={"class": "form-control"}),
