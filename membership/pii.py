@@ -63,6 +63,8 @@ def pii_hmac(kind, value):
 
 # What an erased identifier holds (privacy.services, PIPL Art. 47): shown as it is.
 ERASED = "已删除"
+# The change reason of the history row an erasure adds.
+ERASED_REASON = "erased"
 
 
 def mask_id(number):

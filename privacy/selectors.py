@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, AuditTrailRewrite
 from applications.models import Application
 from membership.models import Member, Worker
 from membership.pii import pii_hmac
@@ -104,3 +104,8 @@ def access_log_list(*, user_id=None, action="", worker_ids=None, application_ids
 def data_request_list():
     return DataRequest.objects.select_related("worker", "application", "created_by",
                                               "done_by").order_by("-received_on", "-pk")
+
+
+def audit_rewrite_list(*, limit=20):
+    """The latest uses of the privileged path (accounts.audit): archives and erasures."""
+    return AuditTrailRewrite.objects.select_related("by").order_by("-created_at", "-pk")[:limit]

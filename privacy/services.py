@@ -23,6 +23,7 @@ from accounts.services import access_log_record, history_baseline_ensure
 from applications.models import Application
 from membership.models import Member, Worker
 from membership.pii import ERASED as ERASED_VALUE
+from membership.pii import ERASED_REASON
 from privacy import exports
 from privacy.models import DataRequest
 from privacy.selectors import person_records
@@ -30,7 +31,7 @@ from reporting.xlsx import write_xlsx_book
 
 # What an erased name or identifier reads as (stored data, shown as it is on every page).
 ERASED_NAME = ERASED_VALUE
-ERASED = "erased"  # the change reason of the history row an erasure adds
+ERASED = ERASED_REASON  # the change reason of the history row an erasure adds
 NOTE_MAX_LENGTH = 255
 
 

@@ -59,6 +59,7 @@ def access_log(request):
     page = Paginator(entries, PAGE_SIZE).get_page(page_number)
     return render(request, "privacy/access_log.html", {
         "form": form, "page": page, "filtered": filtered,
+        "rewrites": selectors.audit_rewrite_list(),
     }, status=400 if form.is_bound and not filtered else 200)
 
 

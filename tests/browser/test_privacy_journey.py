@@ -55,4 +55,5 @@ def test_the_office_answers_a_request_to_delete(organisation_structure, worker_d
     assert worker.name == "已删除" and worker.phone is None
     page.goto(f"{live_server.url}/orgs/workers/{worker.pk}/full/")
     assert REGISTRY["id_a"] not in page.content() and REGISTRY["phone_a"] not in page.content()
+    expect(page.get_by_test_id("history")).to_contain_text("个人信息已删除")
     shot(page, "office-worker-erased")

@@ -121,3 +121,14 @@ def test_the_export_of_another_role_has_no_row(leader, log):
     from privacy.exports import ACCESS_LOG
 
     assert ACCESS_LOG.queryset(user=leader).count() == 0
+
+
+def test_the_page_lists_each_use_of_the_privileged_path(client, admin_user, log):
+    from accounts.retention import access_log_archive
+
+    client.force_login(admin_user)
+    assert "暂无。" in client.get(reverse("privacy:access_log")).content.decode()
+    access_log_archive(now=datetime(2026, 12, 1, tzinfo=timezone.get_current_timezone()),
+                       days=200)
+    page = client.get(reverse("privacy:access_log")).content.decode()
+    assert "移入归档" in page and "accounts_accesslog_archive_2026 3" in page

@@ -152,7 +152,8 @@ def test_an_erasure_leaves_no_readable_trace_in_any_table(admin_user, person, cl
     assert worker.history.first().history_change_reason == services.ERASED
     # The pages still open.
     client.force_login(admin_user)
-    assert client.get(reverse("membership:worker_detail", args=[worker.pk])).status_code == 200
+    page = client.get(reverse("membership:worker_detail", args=[worker.pk]))
+    assert page.status_code == 200 and "个人信息已删除" in page.content.decode()
     assert client.get(reverse("privacy:data_request_detail", args=[request.pk])).status_code == 200
 
 
