@@ -14,6 +14,7 @@ from io import BytesIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from membership.pii import ERASED_REASON
 from privacy import exports
 from privacy.models import DataRequest
 from privacy.selectors import person_records
+from reporting.models import ExportJob
 from reporting.xlsx import write_xlsx_book
 
 # What an erased name or identifier reads as (stored data, shown as it is on every page).
@@ -154,6 +156,13 @@ def person_erase(*, by, request):
     members = [Member.objects.select_for_update().get(pk=m.pk) for m in records.members]
     applications = [Application.objects.select_for_update().get(pk=a.pk)
                     for a in records.applications]
+    hashes = {h for h in (*(w.id_hmac for w in workers), *(w.phone_hmac for w in workers),
+                          *(a.id_hmac for a in applications),
+                          *(a.phone_hmac for a in applications),
+                          *Worker.history.filter(id__in=[w.pk for w in workers])
+                          .values_list("phone_hmac", flat=True)) if h}
+    _export_jobs_scrub(hashes=hashes, names={w.name for w in workers}
+                       | {a.name for a in applications})
     for worker in workers:
         _erase(worker, {**_WORKER_ERASED, "id_hmac": _erased_hmac("worker", worker.pk)},
                by=by)
@@ -182,3 +191,17 @@ def person_erase(*, by, request):
     request._change_reason = ERASED
     request.save()
     return rewrite.rows
+
+
+def _export_jobs_scrub(*, hashes, names):
+    """A worker export searched by the person's ID number or phone keeps the number's keyed
+    hash among its filters (membership.exports.worker_export_parameters), and a search by
+    name keeps the name: those filters are replaced too."""
+    for job in ExportJob.objects.select_for_update().filter(
+            Q(parameters__id_hmac__in=list(hashes)) | Q(parameters__phone_hmac__in=list(hashes))
+            | Q(parameters__search__in=list(names))):
+        parameters = dict(job.parameters)
+        for key in ("id_hmac", "phone_hmac", "search"):
+            if parameters.get(key) in hashes | names:
+                parameters[key] = ERASED_VALUE
+        ExportJob.objects.filter(pk=job.pk).update(parameters=parameters)

@@ -28,7 +28,7 @@ from membership.services import worker_update
 from privacy import services
 from privacy.models import DataRequest
 from privacy.selectors import person_records
-from reporting.models import Snapshot
+from reporting.models import ExportJob, Snapshot
 from reporting.snapshots import figures_on, live_snapshot_refresh
 
 _rng = random.Random(47_2021)
@@ -125,6 +125,12 @@ def test_an_erasure_leaves_no_readable_trace_in_any_table(admin_user, person, cl
             ("membership_member", "card_number", person["card"]),
             ("applications_application", "id_hmac", pii_hmac("id", person["id"]))} <= before
 
+    # Worker exports searched by the person's ID number, old phone and name keep those
+    # filters (the numbers as keyed hashes).
+    for parameters in ({"id_hmac": pii_hmac("id", person["id"])},
+                       {"phone_hmac": pii_hmac("phone", person["phones"][0])},
+                       {"search": NAME}, {"search": "王"}):
+        ExportJob.objects.create(user=admin_user, kind="workers", parameters=parameters)
     live_snapshot_refresh()
     snapshots = _snapshot_rows()
     today = timezone.localdate()
@@ -135,6 +141,7 @@ def test_an_erasure_leaves_no_readable_trace_in_any_table(admin_user, person, cl
 
     assert rewritten >= 5
     assert _readable_traces(secrets) == set()
+    assert ExportJob.objects.filter(parameters__search="王").exists()  # another search
     # The figures stay: the stored snapshots untouched, the rates of the day the same.
     assert _snapshot_rows() == snapshots
     assert _figures(today) == figures
