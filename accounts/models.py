@@ -134,6 +134,32 @@ class AccessLog(models.Model):
         return f"{self.user} {self.action} {self.target_type} {self.target_id}"
 
 
+class AuditTrailRewrite(models.Model):
+    """Each use of the one privileged path that may change the append-only audit trail
+    (accounts.audit): the retention job's move to the archive, and the erasure of a
+    person's data (PIPL Art. 47). Append-only itself."""
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "archive", _("Moved to the archive")
+        ERASE = "erase", _("Personal data erased")
+        ROTATE = "rotate", _("Re-encrypted with a new key")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(User, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.PROTECT, related_name="+")
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit trail rewrite")
+        verbose_name_plural = _("audit trail rewrites")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.rows} {self.created_at:%Y-%m-%d}"
+
+
 class ApiKey(AbstractAPIKey):
     """A key of an outside system calling the API (the city federation's platform).
 

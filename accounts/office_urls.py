@@ -1,5 +1,6 @@
 """The district office's own pages: user accounts and API keys (accounts/office_views.py).
-The programme settings are under subsidies/."""
+The programme settings are under subsidies/; the access log and the person's rights
+under privacy/."""
 
 from django.urls import path
 
@@ -20,6 +21,5 @@ urlpatterns = [
     path("api-keys/new/", views.api_key_create, name="api_key_create"),
     path("api-keys/<str:prefix>/", views.api_key_detail, name="api_key_detail"),
     path("api-keys/<str:prefix>/revoke/", views.api_key_revoke, name="api_key_revoke"),
-    path("access-log/", views.access_log, name="access_log"),
     path("security/", views.security, name="security"),
 ]

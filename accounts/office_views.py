@@ -230,16 +230,6 @@ def api_key_revoke(request, prefix):
     return redirect("office:api_key_detail", prefix=api_key.prefix)
 
 
-# --- Access log ----------------------------------------------------------------------------
-
-@office_only()
-@require_GET
-def access_log(request):
-    """Who saw full records or exported data, newest first (SPEC §8); read-only."""
-    page = Paginator(selectors.access_log_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/office/access_log.html", {"page": page, "query": ""})
-
-
 # --- Security events -----------------------------------------------------------------------
 
 @office_only()

@@ -8,7 +8,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import HISTORY_BASELINE, AccessLog, ApiKey, Role, User
+from accounts.models import HISTORY_BASELINE, ApiKey, Role, User
 from hedong_union.history import history_of
 from membership.models import Community, IndustryFederation, Street, Union
 from membership.selectors import (
@@ -243,6 +243,3 @@ def recent_failed_logins():
         row["user"] = users.get(row["username"])
     return rows
 
-
-def access_log_list():
-    return AccessLog.objects.select_related("user").order_by("-created_at", "-pk")

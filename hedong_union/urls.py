@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", include("reporting.dashboard_urls")),
     path("subsidies/", include("subsidies.urls")),
     path("office/", include("accounts.office_urls")),
+    path("office/", include("privacy.urls")),
     path("join/", include("applications.urls")),
     path("api/v1/", include("hedong_union.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -146,20 +146,26 @@ def pii_hmac(kind, value):
     return hmac.new(settings.PII_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+# What an erased identifier holds (privacy.services, PIPL Art. 47): shown as it is.
+ERASED = "已删除"
+# The change reason of the history row an erasure adds.
+ERASED_REASON = "erased"
+
+
 def mask_id(number):
     """First 2 and last 4: the first 6 would give the home county (SPEC §8)."""
-    if not number:
-        return ""
+    if not number or number == ERASED:
+        return number or ""
     return f"{number[:2]}{'*' * (len(number) - 6)}{number[-4:]}"
 
 
 def mask_phone(phone):
-    if not phone:
-        return ""
+    if not phone or phone == ERASED:
+        return phone or ""
     return f"{phone[:3]}****{phone[-4:]}"
 
 
 def mask_card(card):
-    if not card:
-        return ""
+    if not card or card == ERASED:
+        return card or ""
     return f"****{card[-4:]}"

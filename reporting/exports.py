@@ -17,6 +17,7 @@ EXPORTS = {
     "workers": "membership.exports.WORKERS",
     "members": "membership.exports.MEMBERS",
     "unions": "membership.exports.UNIONS",
+    "access_log": "privacy.exports.ACCESS_LOG",
 }
 
 

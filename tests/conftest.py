@@ -45,6 +45,28 @@ def _force_login_passes_the_second_factor(request, monkeypatch):
         monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
+def _flush_through_the_audit_bypass():
+    """The audit trail refuses TRUNCATE (accounts.audit); the flush that empties the test
+    database after a transactional test goes through the same privileged setting, in the
+    flush's own transaction."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from accounts.audit import BYPASS_SETTING
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush_with_bypass(self, style, tables, **kwargs):
+        statements = sql_flush(self, style, tables, **kwargs)
+        if statements:
+            statements = [f"SELECT set_config('{BYPASS_SETTING}', 'on', true);", *statements]
+        return statements
+
+    DatabaseOperations.sql_flush = flush_with_bypass
+
+
+_flush_through_the_audit_bypass()
+
+
 # The data migrations that `migrate` runs on an empty database (SPEC §11).
 DATA_MIGRATIONS = (
     "membership.migrations.0002_load_organisation_structure",

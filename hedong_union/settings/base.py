@@ -63,6 +63,9 @@ LOCAL_APPS = [
     "subsidies",
     "reporting",
     "applications",
+    # Above every other app: the person's rights (PIPL Art. 44-47) and the append-only
+    # audit trail over every app's history tables.
+    "privacy",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -262,6 +265,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                           "schedule": crontab(minute="*/5")},
     "stale bank result uploads": {"task": "subsidies.result_uploads_fail_stale",
                                   "schedule": crontab(minute="*/5")},
+    # At 04:00 daily: access-log rows past ACCESS_LOG_RETENTION_DAYS move to the archive.
+    "access log retention": {"task": "accounts.access_log_archive",
+                             "schedule": crontab(minute=0, hour=4)},
 }
 
 # ---------------------------------------------------------------------------
@@ -418,3 +424,6 @@ PII_SCRATCH_DIR = env("PII_SCRATCH_DIR", default="")
 PII_DECRYPT_PROCESSES = env.int("PII_DECRYPT_PROCESSES", default=min(4, os.cpu_count() or 1))
 # Uploaded import files and export files (they hold personal data) are deleted after this.
 PII_FILE_RETENTION_DAYS = env.int("PII_FILE_RETENTION_DAYS", default=30)
+# The access log stays in its live table this many days, then moves to a yearly archive
+# table (accounts.retention); it is never deleted. Three years by default.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=3 * 365)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from hedong_union.history import history_of
 from membership.identifiers import clean_phone, clean_resident_id, normalise_text
 from membership.models import DuesPayment, Member, MemberStatus, UnionSpan, Worker
-from membership.pii import mask_card, mask_id, mask_phone, pii_hmac
+from membership.pii import ERASED_REASON, mask_card, mask_id, mask_phone, pii_hmac
 from membership.services.members import dues_arrears
 
 
@@ -120,5 +121,10 @@ def worker_memberships(*, user, worker, full=False):
 
 def masked_history_of(obj, *, limit=50):
     """The change history of a worker or member: a personal field's change shows without
-    its values, its keyed hash not at all (SPEC §8; hedong_union.history)."""
-    return history_of(obj, limit=limit)
+    its values, its keyed hash not at all (SPEC §8; hedong_union.history). The change that
+    erased the person's data (privacy.services) says so."""
+    entries = history_of(obj, limit=limit)
+    for entry in entries:
+        if entry["record"].history_change_reason == ERASED_REASON:
+            entry["reason"] = _("personal data erased")
+    return entries

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.db import transaction
 
+from accounts.audit import audit_tables, audit_trail_rewrite
+from accounts.models import AuditTrailRewrite
 from membership.decryption import decrypt_value
 from membership.pii import EncryptedPIIFileField, pii_fields, pii_keys, stored
 
@@ -88,7 +90,16 @@ def _columns_chunk(model, fields, first, every, *, after, chunk, check_only, sta
                 name: decrypt_value(every, token, label)
                 for name, token, label in zip(names, tokens, labels)}))
         if stale and not check_only:
-            model._base_manager.bulk_update(stale, names, batch_size=chunk)
+            if audit_tables([model]):
+                # A history table is append-only: re-encrypting it goes through the one
+                # privileged path, which records the rewrite (accounts.audit).
+                with audit_trail_rewrite(kind=AuditTrailRewrite.Kind.ROTATE,
+                                         description=f"{model._meta.db_table}: "
+                                                     f"{', '.join(names)}") as rewrite:
+                    model._base_manager.bulk_update(stale, names, batch_size=chunk)
+                    rewrite.rows = len(stale)
+            else:
+                model._base_manager.bulk_update(stale, names, batch_size=chunk)
     state.checked += len(rows)
     state.rewritten += len(stale)
     return len(rows), (rows[-1][0] if rows else after)

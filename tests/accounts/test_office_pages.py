@@ -338,8 +338,8 @@ def test_the_access_log_lists_who_saw_what(client, admin_user):
     from accounts.models import AccessLog
 
     client.force_login(admin_user)
-    assert "暂无记录。" in _text(client.get(reverse("office:access_log")))
+    assert "暂无记录。" in _text(client.get(reverse("privacy:access_log")))
     services.access_log_record(user=admin_user, action=AccessLog.Action.EXPORT,
                                target_type="membership.worker", description="roster")
-    page = _text(client.get(reverse("office:access_log")))
+    page = _text(client.get(reverse("privacy:access_log")))
     assert "membership.worker" in page and "测试用户" in page

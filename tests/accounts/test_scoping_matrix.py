@@ -325,11 +325,10 @@ OBJECTS["programme_b"] = lambda f: _programme(f, "SPRING_RETURN")
 ALL |= {"programme_a", "programme_b"}
 WRITABLE["admin_user"] |= {"programme_a", "programme_b"}
 DETAIL_ROUTES += [("subsidies:programme_edit", "programme", "write")]
-# User accounts, API keys and the access log are the office's alone: a 403 for every other
+# User accounts and API keys are the office's alone: a 403 for every other
 # role on a page without a record (the leadership group too), a 404 on a record's page.
 OFFICE_ROUTES.update({"office:user_list": "write", "office:user_create": "write",
-                      "office:api_key_list": "write", "office:access_log": "write",
-                      "office:security": "write"})
+                      "office:api_key_list": "write", "office:security": "write"})
 OFFICE_ACTIONS |= {"office:api_key_create"}
 # Pages (GET) and actions (POST) on one account or key; a key is named by its prefix.
 OFFICE_RECORDS = {"account": lambda f: f("street_staff_dazhigu"),
@@ -344,6 +343,30 @@ OFFICE_RECORD_ROUTES = [
     ("office:api_key_detail", "apikey", "get"),
     ("office:api_key_revoke", "apikey", "post"),
 ]
+
+
+# The access log and the person's rights (PIPL Art. 44-47) are the office's alone, as are
+# the requests recorded; the export of the access log and a new request are office actions.
+OFFICE_ROUTES.update({"privacy:access_log": "write", "privacy:people": "write"})
+OFFICE_ACTIONS |= {"privacy:access_log_export", "privacy:data_request_create"}
+OFFICE_RECORDS["datarequest"] = lambda f: _data_request(f)
+OFFICE_RECORD_ROUTES += [
+    ("privacy:data_request_detail", "datarequest", "get"),
+    ("privacy:data_request_export", "datarequest", "get"),
+    ("privacy:data_request_done", "datarequest", "post"),
+    ("privacy:data_request_erase", "datarequest", "post"),
+]
+
+
+def _data_request(f):
+    from django.utils import timezone
+
+    from privacy.selectors import person_records
+    from privacy.services import data_request_create
+
+    return data_request_create(by=f("registrar"), kind="delete",
+                               received_on=timezone.localdate(),
+                               records=person_records(worker=f("worker_dazhigu")))
 
 
 def _programme(f, code):
@@ -364,7 +387,7 @@ def _named_patterns(resolver=None, namespace=""):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace in ("membership", "subsidies", "reporting", "applications",
-                                     "dashboard", "office"):
+                                     "dashboard", "office", "privacy"):
                 yield from _named_patterns(pattern, pattern.namespace)
         elif isinstance(pattern, URLPattern) and namespace and pattern.name:
             yield f"{namespace}:{pattern.name}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.crawl.crawler import _sample, foreign_pk, missing_pk, visible_pks
 
-PROJECT_APPS = ("accounts", "membership", "applications", "reporting", "subsidies")
+PROJECT_APPS = ("accounts", "membership", "applications", "reporting", "subsidies", "privacy")
 
 # URL-name prefixes (longest wins) whose record is not the one their name starts with.
 MODEL_OF = {
@@ -117,6 +117,26 @@ def _api_keys(pattern, user):
             ({"prefix": "NOPE0000"}, "missing")]
 
 
+def _data_requests(pattern, user):
+    """A person's request (PIPL Art. 44-47): the demo data has none, so the crawl records
+    one, to see, through the office's own service; every other role is refused."""
+    from accounts.models import Role, User
+    from membership.models import Worker
+    from privacy.models import DataRequest
+    from privacy.selectors import person_records
+    from privacy.services import data_request_create
+
+    request = DataRequest.objects.order_by("pk").first()
+    if request is None:
+        office = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
+        request = data_request_create(
+            by=office, kind=DataRequest.Kind.SEE, received_on=timezone.localdate(),
+            records=person_records(worker=Worker.objects.order_by("pk").first()))
+    own = user.is_authenticated and user.role == Role.ADMIN
+    return [({"pk": request.pk}, "open" if own else "foreign"),
+            ({"pk": missing_pk(DataRequest)}, "missing")]
+
+
 # Patterns whose arguments are not a record's id alone.
 SPECIAL = {
     "applications:poster": _posters,
@@ -126,6 +146,10 @@ SPECIAL = {
     "feature_unavailable": _features,
     "office:api_key_detail": _api_keys,
     "office:api_key_revoke": _api_keys,
+    "privacy:data_request_detail": _data_requests,
+    "privacy:data_request_export": _data_requests,
+    "privacy:data_request_done": _data_requests,
+    "privacy:data_request_erase": _data_requests,
 }
 
 
