@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE ?= hedong_union.settings.dev
 # pytest-xdist processes for `make test` (each with its own test database and Redis db).
 TEST_WORKERS ?= 2
 
-.PHONY: run test bench install messages system-deps-run system-deps-test lint clean
+.PHONY: run test bench security-figures install messages system-deps-run system-deps-test lint clean
 
 ## run: install, migrate, seed demo data and serve on http://127.0.0.1:8000 with Celery
 run: install messages
@@ -37,6 +37,11 @@ bench: install messages system-deps-test $(VENV)/.bench-installed
 $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	touch $@
+
+# The figures of docs/security.md, re-measured on this machine and written into it.
+security-figures: install messages system-deps-test
+	SECURITY_FIGURES_WRITE=1 DJANGO_SETTINGS_MODULE=hedong_union.settings.test \
+	  scripts/with-test-services $(BIN)/python -m pytest tests/security/figures.py -q -s -p no:logging
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -66,6 +66,7 @@ class Report:
     unfilled: set = field(default_factory=set)  # patterns the crawl could not fill
     view_seconds: Counter = field(default_factory=Counter)  # view name -> seconds
     view_pages: Counter = field(default_factory=Counter)  # view name -> pages
+    refusals_tried: Counter = field(default_factory=Counter)  # user -> ids not theirs tried
 
     def slowest(self, n=8):
         return ", ".join(f"{name} {seconds:.1f} s / {self.view_pages[name]}"
@@ -272,6 +273,7 @@ class Crawl:
                 elif url not in self.seen:
                     self.seen.add(url)
                     response = self.visit(url)
+                    self.report.refusals_tried[self.label] += 1
                     if response is not None:
                         self.expect_refusal(url, response)
         self.drain()
