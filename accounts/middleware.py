@@ -1,61 +1,69 @@
-from django.shortcuts import redirect
-
 from urllib.parse import urlencode
 
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.second_factor import has_second_factor, second_factor_required
 
-# What a user with a temporary password may still open: the change itself, logging out,
-# the language switch and the second factor, which comes first (SecondFactorRequired...).
-_ALLOWED = {"password_change", "logout", "set_language", "second_factor_verify",
-            "second_factor_setup"}
-# What a user who has given the password but not yet the second factor may open.
-_BEFORE_SECOND_FACTOR = {"second_factor_verify", "second_factor_setup", "logout",
-                         "set_language"}
+
+class StepRequiredMiddleware:
+    """A step a logged-in user must take before anything else: while `pending(user)`, every
+    page but the `allowed` ones (of the root URLconf, no namespace) sends the user to
+    `target(request, user)`."""
+
+    allowed = frozenset()
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not self.pending(user):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in self.allowed and not match.namespace:
+            return None
+        return redirect(self.target(request, user))
+
+    def pending(self, user):
+        raise NotImplementedError
+
+    def target(self, request, user):
+        raise NotImplementedError
 
 
-class SecondFactorRequiredMiddleware:
+class SecondFactorRequiredMiddleware(StepRequiredMiddleware):
     """The office and every user who can see full personal data give a second factor after
     the password (SPEC §8, accounts/second_factor.py): until then only the set-up (first
     login), the code's page and logging out open. Comes after django-otp's OTPMiddleware,
     which tells whether the session is verified; the API's keys are no session and pass."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    allowed = frozenset({"second_factor_verify", "second_factor_setup", "logout",
+                         "set_language"})
 
-    def __call__(self, request):
-        return self.get_response(request)
+    def pending(self, user):
+        return second_factor_required(user) and not user.is_verified()
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        user = getattr(request, "user", None)
-        if not second_factor_required(user) or user.is_verified():
-            return None
-        match = request.resolver_match
-        if match is not None and match.url_name in _BEFORE_SECOND_FACTOR and not match.namespace:
-            return None
+    def target(self, request, user):
         target = reverse("second_factor_verify" if has_second_factor(user)
                          else "second_factor_setup")
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
-        return redirect(target)
+        return target
 
 
-class PasswordChangeRequiredMiddleware:
+class PasswordChangeRequiredMiddleware(StepRequiredMiddleware):
     """A user given a temporary password by the office changes it before anything else
-    (docs/decisions.md)."""
+    (docs/decisions.md); the second factor, if required, comes first."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    allowed = frozenset({"password_change", "logout", "set_language",
+                         "second_factor_verify", "second_factor_setup"})
 
-    def __call__(self, request):
-        return self.get_response(request)
+    def pending(self, user):
+        return user.must_change_password
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        user = getattr(request, "user", None)
-        if not (user is not None and user.is_authenticated and user.must_change_password):
-            return None
-        match = request.resolver_match
-        if match is not None and match.url_name in _ALLOWED and not match.namespace:
-            return None
-        return redirect("password_change")
+    def target(self, request, user):
+        return reverse("password_change")

@@ -7,42 +7,20 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.urls import reverse
 
 from membership.imports import services
 from membership.models import ImportRun, ImportStatus, Worker
+from tests.processes import child_env, wait_until
 from tests.membership.rosters import new_id, roster_bytes, upload, worker_row
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 6000  # three chunks of 2,000
-
-
-def _env(media_root):
-    db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "hedong_union.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DJANGO_MEDIA_ROOT": str(media_root),
-        "REDIS_URL": django_settings.REDIS_URL,  # this test process's Redis database
-    })
-    return env
-
-
-def _wait(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 def _progress(run):
@@ -66,10 +44,10 @@ def test_an_import_killed_after_its_first_chunk_is_failed_and_runs_again(
         [sys.executable, "manage.py", "shell", "-c",
          f"from membership.imports.services import import_run_apply; "
          f"import_run_apply(run_id={run.pk})"],
-        cwd=ROOT, env=_env(settings.MEDIA_ROOT), stdout=subprocess.DEVNULL,
+        cwd=ROOT, env=child_env(settings.MEDIA_ROOT), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
     try:
-        assert _wait(lambda: _progress(run) > 0, 180), "the first chunk was never done"
+        assert wait_until(lambda: _progress(run) > 0, 180), "the first chunk was never done"
         os.kill(importer.pid, signal.SIGKILL)
     finally:
         importer.wait(timeout=30)
@@ -90,7 +68,7 @@ def test_an_import_killed_after_its_first_chunk_is_failed_and_runs_again(
         client.get(detail)
         return ImportRun.objects.get(pk=run.pk).status == ImportStatus.FAILED
 
-    assert _wait(viewed_as_failed, 60, step=0.5)
+    assert wait_until(viewed_as_failed, 60, step=0.5)
     page = client.get(detail).content.decode()
     assert "导入被中断（处理进程已停止），未保存任何数据；可以重新开始导入。" in page
     assert 'data-testid="import-start"' in page

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from openpyxl import Workbook, load_workbook
 
 from membership.decryption import PARALLEL_FROM
@@ -35,25 +34,11 @@ from subsidies.services import (
     totals,
 )
 from subsidies.tasks import batch_payment_file_task
+from tests.processes import child_env, wait_until
 from tests.subsidies.conftest import batch_sent, make_members, universal_approved
 
 ROOT = Path(__file__).resolve().parents[2]
 LINES = 6000
-
-
-def _worker_env(media_root):
-    db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "hedong_union.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DJANGO_MEDIA_ROOT": str(media_root),
-        # The broker this test process publishes to (one Redis database per xdist worker).
-        "REDIS_URL": django_settings.REDIS_URL,
-        # The lines after the first 5,000 are decrypted by two processes of the task's own.
-        "PII_DECRYPT_PROCESSES": "2",
-    })
-    return env
 
 
 def _start_worker(env):
@@ -67,15 +52,6 @@ def _start_worker(env):
 def _pool_children(worker):
     out = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True)
     return [int(pid) for pid in out.stdout.split()]
-
-
-def _wait(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 def _result_file(line_ids):
@@ -98,11 +74,11 @@ def test_a_result_import_killed_midway_and_run_again(organisation_structure, adm
     batch = batch_sent(entitlements, maker=admin_user, checker=second_admin)
     line_ids = [line.line_id for line in batch.lines.order_by("pk")]
 
-    worker = _start_worker(_worker_env(django_settings.MEDIA_ROOT))
+    worker = _start_worker(child_env(django_settings.MEDIA_ROOT, PII_DECRYPT_PROCESSES="2"))
     try:
-        assert _wait(lambda: _pool_children(worker), 60), "the worker did not start"
+        assert wait_until(lambda: _pool_children(worker), 60), "the worker did not start"
         upload = result_upload_create(batch=batch, file=_result_file(line_ids), by=second_admin)
-        assert _wait(lambda: ResultUpload.objects.get(pk=upload.pk).status == "running", 60)
+        assert wait_until(lambda: ResultUpload.objects.get(pk=upload.pk).status == "running", 60)
         time.sleep(0.5)  # well into reading the file and settling the lines
         (child,) = _pool_children(worker)
         os.kill(child, signal.SIGKILL)
@@ -112,7 +88,7 @@ def test_a_result_import_killed_midway_and_run_again(organisation_structure, adm
         assert not BatchLine.objects.exclude(status=LineStatus.PENDING).exists()
 
         # The worker requeues the task (acks_late, reject_on_worker_lost) and runs it again.
-        assert _wait(lambda: ResultUpload.objects.get(pk=upload.pk).status == "done", 120)
+        assert wait_until(lambda: ResultUpload.objects.get(pk=upload.pk).status == "done", 120)
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
@@ -139,11 +115,11 @@ def test_the_payment_file_made_by_a_worker_decrypts_the_cards_in_processes_of_it
     batch = batch_create(by=admin_user, queryset=entitlements)
     batch_approve(batch=batch, by=second_admin)
 
-    worker = _start_worker(_worker_env(django_settings.MEDIA_ROOT))
+    worker = _start_worker(child_env(django_settings.MEDIA_ROOT, PII_DECRYPT_PROCESSES="2"))
     try:
-        assert _wait(lambda: _pool_children(worker), 60), "the worker did not start"
+        assert wait_until(lambda: _pool_children(worker), 60), "the worker did not start"
         batch_payment_file_task.delay(batch.pk, second_admin.pk)
-        assert _wait(lambda: Batch.objects.get(pk=batch.pk).state == BatchState.SENT, 120)
+        assert wait_until(lambda: Batch.objects.get(pk=batch.pk).state == BatchState.SENT, 120)
         # The decrypting processes ended with the file.
         (child,) = _pool_children(worker)
         assert not subprocess.run(["pgrep", "-P", str(child)], capture_output=True,
