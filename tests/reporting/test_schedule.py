@@ -22,6 +22,9 @@ SCHEDULE = settings.CELERY_BEAT_SCHEDULE
 
 
 def test_every_entry_names_a_registered_task():
+    # As a worker starts: every app's tasks module imported (autodiscovery is lazy, so
+    # without this the set would depend on what earlier tests happened to import).
+    app.loader.import_default_modules()
     assert {entry["task"] for entry in SCHEDULE.values()} <= set(app.tasks)
 
 
